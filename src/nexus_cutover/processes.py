@@ -1,0 +1,119 @@
+"""Starting and stopping local server processes: free ports, readiness waits, log tails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from nexus_cutover.errors import ServiceStartError
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return int(probe.getsockname()[1])
+
+
+def log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class RunningProcess:
+    name: str
+    pid: int
+    log: Path
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Terminate by process id, then kill if it does not exit in time."""
+        if not pid_alive(self.pid):
+            return
+        os.kill(self.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _reap(self.pid):
+                return
+            time.sleep(0.05)
+        os.kill(self.pid, signal.SIGKILL)
+        _reap(self.pid)
+
+
+def _reap(pid: int) -> bool:
+    """True while the process still runs (reaps it if it is our exited child)."""
+    try:
+        done, _status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    except ChildProcessError:
+        pass  # not our child (started by an earlier `up`): fall back to a signal probe
+    return pid_alive(pid)
+
+
+def start_process(
+    name: str,
+    command: Sequence[str],
+    log: Path,
+    ready: Callable[[], bool],
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> RunningProcess:
+    """Start `command` detached, logging to `log`, and wait until `ready()` is true."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as stream:
+        process = subprocess.Popen(
+            list(command),
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # survives the CLI that started it (`nexus-cutover up`)
+        )
+    running = RunningProcess(name, process.pid, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceStartError(
+                f"{name} exited with status {process.returncode} while starting;"
+                f" last lines of {log}:\n{log_tail(log)}"
+            )
+        if ready():
+            return running
+        time.sleep(0.1)
+    running.stop()
+    raise ServiceStartError(
+        f"{name} did not become ready within {timeout:.0f}s; last lines of {log}:\n{log_tail(log)}"
+    )
+
+
+def http_ok(url: str) -> Callable[[], bool]:
+    def probe() -> bool:
+        try:
+            return requests.get(url, timeout=1.0).status_code == 200
+        except requests.RequestException:
+            return False
+
+    return probe

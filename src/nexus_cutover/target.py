@@ -1,0 +1,79 @@
+"""The Target: what every backend yields, so checks never know which backend is in use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nexus_cutover.config import ClientSettings, Expected
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str = field(repr=False)
+
+    def as_tuple(self) -> tuple[str, str]:
+        return (self.user, self.password)
+
+
+@dataclass(frozen=True)
+class NexusEndpoint:
+    url: str
+    repository_url: str
+    credentials: Credentials | None
+    timeout: float = 30.0
+    ca_bundle: Path | None = None
+    # Returns the server's application log lines (file, container logs, ...); None if unknown.
+    read_log: Callable[[], list[str]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.url.rstrip('/')}/service/rest"
+
+    def repository(self, name: str) -> str:
+        """Base URL of a repository, with the trailing slash twine and pip expect."""
+        return f"{self.repository_url.rstrip('/')}/repository/{name}/"
+
+    def simple(self, name: str) -> str:
+        return f"{self.repository(name)}simple/"
+
+    @property
+    def verify(self) -> bool | str:
+        return str(self.ca_bundle) if self.ca_bundle else True
+
+
+@dataclass(frozen=True)
+class PypiserverEndpoint:
+    url: str | None
+    credentials: Credentials | None
+    packages_dir: Path | None
+
+    @property
+    def simple(self) -> str | None:
+        return f"{self.url.rstrip('/')}/simple/" if self.url else None
+
+
+@dataclass(frozen=True)
+class Target:
+    backend: str
+    nexus: NexusEndpoint
+    pypiserver: PypiserverEndpoint
+    expected: Expected
+    clients: ClientSettings
+    state_dir: Path
+    read_only: bool = False
+
+    def secrets(self) -> tuple[str, ...]:
+        found = [self.nexus.credentials, self.pypiserver.credentials]
+        return tuple(c.password for c in found if c is not None and c.password)
+
+    def describe(self) -> str:
+        old = self.pypiserver.url or (
+            str(self.pypiserver.packages_dir) if self.pypiserver.packages_dir else "none"
+        )
+        return (
+            f"Nexus {self.nexus.url} (repositories at {self.nexus.repository_url}),"
+            f" pypiserver {old}, backend {self.backend}"
+        )
