@@ -69,7 +69,7 @@ class Expected(_Model):
     # Every URL under which clients knew the old index (host:port is what counts).
     old_index_urls: tuple[str, ...] = ("http://localhost:8888/simple", "http://pypi-server:8888/simple")
     # Other names of the Nexus repository base that clients may use (e.g. inside Docker builds).
-    nexus_aliases: tuple[str, ...] = ("http://maestro-nexus:8083",)
+    nexus_aliases: tuple[str, ...] = ()
     public_package: str = "six"
     canary_project: str = "nexus-cutover-canary"
 

@@ -40,6 +40,7 @@ from nexus_api_client.models.pypi_proxy_repository_api_request import (
     PypiProxyRepositoryApiRequest,
 )
 from nexus_api_client.models.storage_attributes import StorageAttributes
+from packaging.utils import canonicalize_name
 
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import (
@@ -272,6 +273,14 @@ class NexusClient:
         if response.status >= 400:
             raise _api_error("delete component", url, response.status, response.reason,
                              response.data)
+
+    def delete_project(self, repository: str, project: str) -> int:
+        """Delete every component of `project` in `repository` (canary clean-up)."""
+        wanted = canonicalize_name(project)
+        doomed = [c.id for c in self.components(repository) if canonicalize_name(c.name) == wanted]
+        for component_id in doomed:
+            self.delete_component(component_id)
+        return len(doomed)
 
     def anonymous_access(self) -> dict[str, Any]:
         api = SecurityManagementAnonymousAccessApi(self._api)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import requests
 
-from nexus_cutover.dists import DistFile, Inventory, is_distribution, parse_filename
+from nexus_cutover.dists import (
+    DistFile,
+    Inventory,
+    inventory_folder,
+    is_distribution,
+    parse_filename,
+)
 from nexus_cutover.errors import CutoverError, DistributionError, UnreachableError
 from nexus_cutover.simple import fetch, parse_links
 from nexus_cutover.target import PypiserverEndpoint
@@ -50,3 +57,17 @@ class PypiserverClient:
 
     def download(self, url: str) -> bytes:
         return fetch(self.session, url, "pypiserver download", self.timeout).content
+
+
+def old_inventory(endpoint: PypiserverEndpoint, archive_dir: Path | None = None) -> Inventory:
+    """What the old index holds: its packages folder if readable, else its `/packages/` list.
+
+    After decommissioning the folder is gone and the archive stands in for it.
+    """
+    for folder in (endpoint.packages_dir, archive_dir):
+        if folder is not None and folder.is_dir():
+            return inventory_folder(folder)
+    if endpoint.url:
+        return PypiserverClient(endpoint).inventory()
+    raise CutoverError("the old index cannot be read: set pypiserver.url or"
+                       " pypiserver.packages_dir (or clients.archive_dir after decommissioning)")

@@ -88,3 +88,10 @@ def build_samples(cache_dir: Path, projects: tuple[SampleProject, ...] = SAMPLE_
         build_project(write_project(project, cache_dir / "src"), dist)
     marker.write_text("ok\n", encoding="utf-8")
     return list(iter_dist_paths(dist))
+
+
+def build_canary(folder: Path, name: str, version: str,
+                 dependencies: tuple[str, ...] = ()) -> list[Path]:
+    """A fresh canary distribution (wheel and sdist) under a reserved project name."""
+    source = write_project(SampleProject(name, version, dependencies=dependencies), folder / "src")
+    return build_project(source, folder / "dist")

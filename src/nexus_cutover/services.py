@@ -17,7 +17,14 @@ from pathlib import Path
 
 from nexus_cutover.config import Settings
 from nexus_cutover.errors import ConfigError, CutoverError
-from nexus_cutover.processes import LOOPBACK, RunningProcess, free_port, http_ok, pid_alive, start_process
+from nexus_cutover.processes import (
+    LOOPBACK,
+    RunningProcess,
+    free_port,
+    http_ok,
+    pid_alive,
+    start_process,
+)
 from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint, Target
 
 PYPISERVER_UPLOADER = "uploader"
@@ -153,12 +160,13 @@ def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
     return services
 
 
-def start_pypiserver(packages: Path, htpasswd: Path, port: int, log: Path) -> RunningProcess:
-    """Real pypiserver: uploads need the htpasswd user, no fallback redirect to PyPI."""
+def start_pypiserver(packages: Path, htpasswd: Path | None, port: int,
+                     log: Path) -> RunningProcess:
+    """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given."""
+    auth = ["-P", str(htpasswd), "-a", "update"] if htpasswd else ["-P", ".", "-a", "."]
     command = [
         sys.executable, "-m", "pypiserver", "run",
-        "-i", LOOPBACK, "-p", str(port),
-        "-P", str(htpasswd), "-a", "update",
+        "-i", LOOPBACK, "-p", str(port), *auth,
         "--disable-fallback", "--hash-algo", "sha256",
         "--log-file", str(log.with_suffix(".access.log")), "-v",
         str(packages),

@@ -1,0 +1,118 @@
+"""The breakers' lab: put real local services into a broken state, run the real checks, read the verdict.
+
+Each breaker gets freshly started, migrated services (pypiserver + Nexus stand-in), breaks one
+thing, and runs the acceptance suite in its own pytest process against them, exactly as a
+user would (`--backend local` reusing running services), then reads report.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from nexus_cutover.config import Settings, load_settings
+from nexus_cutover.demo import local_target, start_sample_migration
+from nexus_cutover.nexus import NexusClient
+from nexus_cutover.samples import build_samples
+from nexus_cutover.services import LocalServices
+from nexus_cutover.target import Target
+
+CHECKOUT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str
+    message: str
+
+
+@dataclass
+class Lab:
+    services: LocalServices
+    settings: Settings
+    report_dir: Path
+
+    @property
+    def target(self) -> Target:
+        return local_target(self.services, self.settings)
+
+    @property
+    def nexus(self) -> NexusClient:
+        return NexusClient(self.target.nexus)
+
+    def run(self, checks: str, *extra: str) -> dict[str, Verdict]:
+        """Run the suite for `checks` against the lab; outcome and message per check ID."""
+        shutil.rmtree(self.report_dir, ignore_errors=True)
+        env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", str(CHECKOUT / "tests"), "-p", "no:cacheprovider",
+             "--rootdir", str(CHECKOUT), "--backend", "local", "--checks", checks,
+             "--cutover-report", str(self.report_dir), "-q", "--no-header", *extra],
+            env=env, cwd=CHECKOUT, capture_output=True, text=True, check=False, timeout=900,
+        )
+        report = self.report_dir / "report.json"
+        assert report.exists(), f"the suite wrote no report:\n{result.stdout[-3000:]}"
+        verdicts: dict[str, Verdict] = {}
+        for check in json.loads(report.read_text(encoding="utf-8"))["checks"]:
+            old = verdicts.get(check["id"])
+            if old is None or old.outcome == "passed":
+                verdicts[check["id"]] = Verdict(check["outcome"], check["message"])
+        return verdicts
+
+
+def only_failure(verdicts: dict[str, Verdict], failing: str, *phrases: str) -> str:
+    """Assert that `failing` failed naming every phrase, and every other check passed."""
+    assert failing in verdicts, f"{failing} did not run: {verdicts}"
+    verdict = verdicts[failing]
+    assert verdict.outcome == "failed", f"{failing} did not fail: {verdict}"
+    for phrase in phrases:
+        assert phrase in verdict.message, f"{failing}'s message lacks {phrase!r}: {verdict.message}"
+    others = {k: v for k, v in verdicts.items() if k != failing and v.outcome != "passed"}
+    assert not others, f"other checks did not pass: {others}"
+    return verdict.message
+
+
+@pytest.fixture(scope="session")
+def samples_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cache = tmp_path_factory.mktemp("samples")
+    build_samples(cache)
+    return cache
+
+
+@pytest.fixture
+def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
+    """Fresh local services after a complete sample migration: every check passes here."""
+    state = tmp_path / "state"
+    shutil.copytree(samples_cache, state / "samples")
+    settings = load_settings(overrides={"state_dir": state, "backend": "local"}, environ={})
+    services = start_sample_migration(state / "local", settings)
+    try:
+        yield Lab(services, settings, tmp_path / "report")
+    finally:
+        services.stop()
+
+
+def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
+    """GET a repository's configuration, change dotted fields, PUT it back (as the UI would)."""
+    import requests
+
+    target = lab.target
+    url = f"{target.nexus.rest_url}/v1/repositories/pypi/{kind}/{name}"
+    auth = target.nexus.credentials.as_tuple() if target.nexus.credentials else None
+    config = requests.get(url, auth=auth, timeout=30).json()
+    for dotted, value in changes.items():
+        node = config
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    response = requests.put(url, json=config, auth=auth, timeout=30)
+    assert response.status_code == 204, response.text

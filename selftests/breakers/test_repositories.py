@@ -1,0 +1,27 @@
+"""Breakers for PRE-1 and REPO-1..4: each broken repository setting fails exactly its check."""
+
+from selftests.breakers.lab import Lab, only_failure, reconfigure
+
+REPO_CHECKS = "REPO-1,REPO-2,REPO-3,REPO-4,TS-2"
+
+
+def test_proxy_without_auto_block_fails_repo_1(lab: Lab) -> None:
+    reconfigure(lab, "proxy", "pypi-proxy", **{"httpClient.autoBlock": False,
+                                               "proxy.metadataMaxAge": 60})
+    only_failure(lab.run(REPO_CHECKS), "REPO-1", "auto-blocking", "maximum metadata age",
+                 "migrate provision")
+
+
+def test_hosted_disable_redeploy_fails_repo_2(lab: Lab) -> None:
+    reconfigure(lab, "hosted", "pypi-hosted", **{"storage.writePolicy": "allow_once"})
+    only_failure(lab.run(REPO_CHECKS), "REPO-2", "deployment policy", "'ALLOW_ONCE'")
+
+
+def test_group_missing_hosted_fails_repo_3(lab: Lab) -> None:
+    reconfigure(lab, "group", "pypi-group", **{"group.memberNames": ["pypi-proxy"]})
+    only_failure(lab.run(REPO_CHECKS), "REPO-3", "lacks member(s) pypi-hosted")
+
+
+def test_offline_hosted_fails_repo_4(lab: Lab) -> None:
+    reconfigure(lab, "hosted", "pypi-hosted", online=False)
+    only_failure(lab.run(REPO_CHECKS), "REPO-4", "pypi-hosted", "503")

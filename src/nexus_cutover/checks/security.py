@@ -1,0 +1,95 @@
+"""SEC-1, SEC-2: no dependency confusion through the group; anonymous users cannot write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import requests
+from packaging.utils import canonicalize_name
+
+from nexus_cutover.checks import Problems
+from nexus_cutover.dists import parse_filename
+from nexus_cutover.errors import (
+    AuthError,
+    DistributionError,
+    ForbiddenError,
+    NotFoundError,
+    ServerError,
+)
+from nexus_cutover.nexus import NexusClient
+from nexus_cutover.simple import project_links
+
+
+def internal_names_not_shadowed(session: requests.Session, projects: Iterable[str],
+                                group_simple: str, hosted_simple: str,
+                                timeout: float = 30.0) -> Problems:
+    """Every file the group serves for an internal project must be a hosted file."""
+    problems = []
+    for project in sorted(set(map(canonicalize_name, projects))):
+        try:
+            group_files = {link.filename for link in
+                           project_links(session, group_simple, project, timeout)}
+        except NotFoundError:
+            continue  # the group does not serve it at all; PARITY/INSTALL report that
+        except ServerError as error:
+            problems.append(str(error))
+            continue
+        try:
+            hosted_files = {link.filename for link in
+                            project_links(session, hosted_simple, project, timeout)}
+        except NotFoundError:
+            hosted_files = set()
+        except ServerError as error:
+            problems.append(str(error))
+            continue
+        foreign = sorted(group_files - hosted_files)
+        if foreign:
+            problems.append(f"'{project}' is served through the group from the proxy too:"
+                            f" versions {', '.join(_versions(foreign))}; a public project can"
+                            " shadow the internal one: block the name on the proxy"
+                            " (routing rule) and put hosted first in the group")
+    return problems
+
+
+def _versions(filenames: list[str]) -> list[str]:
+    versions = set()
+    for name in filenames:
+        try:
+            versions.add(parse_filename(name)[1])
+        except DistributionError:
+            versions.add(name)
+    return sorted(versions)
+
+
+def anonymous_upload_refused(status: int, hosted_url: str) -> Problems:
+    if status in (401, 403):
+        return []
+    return [f"an anonymous upload to {hosted_url} answered {status}, not 401/403: anonymous"
+            " users can publish; remove write privileges from the anonymous role"]
+
+
+def anonymous_delete_refused(anonymous: NexusClient, component_id: str) -> Problems:
+    try:
+        anonymous.delete_component(component_id)
+    except (AuthError, ForbiddenError):
+        return []
+    except ServerError as error:
+        return [f"anonymous delete gave an unexpected answer: {error}"]
+    return ["an anonymous DELETE /v1/components/{id} succeeded: anonymous users can delete"
+            " components; remove delete privileges from the anonymous role"]
+
+
+def anonymous_upload_status(session: requests.Session, hosted_url: str, path: Path,
+                            timeout: float = 30.0) -> int:
+    """POST a file the way twine does, without credentials; return the HTTP status."""
+    project, version = parse_filename(path.name)
+    with path.open("rb") as stream:
+        response = session.post(
+            hosted_url,
+            data={":action": "file_upload", "protocol_version": "1", "name": project,
+                  "version": version},
+            files={"content": (path.name, stream, "application/octet-stream")},
+            timeout=timeout,
+        )
+    return response.status_code

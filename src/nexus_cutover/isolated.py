@@ -1,0 +1,168 @@
+"""Real pip, twine and virtualenv, run isolated from the machine's own configuration.
+
+Each run gets its own HOME, `PIP_CONFIG_FILE` (os.devnull unless a config under test is
+given), an explicit index URL and no cache. Credentials go into a netrc file or twine's
+environment, never onto a command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from nexus_cutover.errors import CutoverError
+from nexus_cutover.redact import redact
+from nexus_cutover.target import Credentials
+
+# Variables kept from the caller's environment: the CA bundle settings make HTTPS work.
+_KEEP = ("PATH", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "LANG", "LC_ALL")
+
+
+@dataclass(frozen=True)
+class Run:
+    command: tuple[str, ...]
+    returncode: int
+    output: str  # stdout and stderr, credentials masked
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def tail(self, lines: int = 8) -> str:
+        return " | ".join(line.strip() for line in self.output.splitlines()[-lines:] if line.strip())
+
+
+@dataclass(frozen=True)
+class Installed:
+    name: str
+    version: str
+    url: str  # download_info.url from pip's --report: where the file really came from
+
+
+class Sandbox:
+    """A scratch HOME with its own virtualenv; pip and twine run inside it."""
+
+    def __init__(self, home: Path, secrets: Sequence[str] = ()) -> None:
+        self.home = home
+        self.venv = home / "venv"
+        self.secrets = tuple(secrets)
+        home.mkdir(parents=True, exist_ok=True)
+
+    def environment(self, pip_config: Path | None = None,
+                    extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        env = {k: os.environ[k] for k in _KEEP if k in os.environ}
+        env.update({
+            "HOME": str(self.home),
+            "PIP_CONFIG_FILE": str(pip_config) if pip_config else os.devnull,
+            "PIP_NO_INPUT": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONNOUSERSITE": "1",
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+        })
+        env.update(extra or {})
+        return env
+
+    def run(self, command: Sequence[str], env: Mapping[str, str] | None = None,
+            timeout: float = 600, cwd: Path | None = None) -> Run:
+        try:
+            result = subprocess.run(
+                list(command), env=dict(env or self.environment()), cwd=cwd,
+                capture_output=True, text=True, timeout=timeout, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return Run(tuple(command), -1, f"timed out after {timeout:.0f}s")
+        return Run(tuple(command), result.returncode,
+                   redact(result.stdout + result.stderr, self.secrets))
+
+    def ensure_venv(self) -> Path:
+        python = self.venv / "bin" / "python"
+        if not python.exists():
+            run = self.run([sys.executable, "-m", "virtualenv", "--quiet", "--no-periodic-update",
+                            str(self.venv)])
+            if not run.ok:
+                raise CutoverError(f"cannot create a virtualenv in {self.venv}: {run.tail()}")
+        return python
+
+    def add_netrc(self, url: str, credentials: Credentials | None) -> None:
+        """pip reads ~/.netrc (through requests): credentials without a command line."""
+        if credentials is None:
+            return
+        host = urlsplit(url).hostname or ""
+        netrc = self.home / ".netrc"
+        line = f"machine {host} login {credentials.user} password {credentials.password}\n"
+        existing = netrc.read_text(encoding="utf-8") if netrc.exists() else ""
+        if line not in existing:
+            netrc.write_text(existing + line, encoding="utf-8")
+        netrc.chmod(0o600)
+
+    def pip(self, args: Sequence[str], pip_config: Path | None = None,
+            extra_env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Run:
+        python = self.ensure_venv()
+        return self.run([str(python), "-m", "pip", *args],
+                        env=self.environment(pip_config, extra_env), cwd=cwd)
+
+    def resolve(self, requirements: Sequence[str], index_url: str | None,
+                pip_config: Path | None = None, cwd: Path | None = None) -> tuple[Run, list[Installed]]:
+        """`pip install --dry-run --report`: what would be installed, and from which URL."""
+        args = ["install", "--dry-run", "--ignore-installed", "--no-cache-dir", "--quiet",
+                "--report", "-", "--retries", "0", "--timeout", "60"]
+        if index_url:
+            args += ["--index-url", index_url]
+        run = self.pip([*args, *requirements], pip_config=pip_config, cwd=cwd)
+        return run, _parse_report(run) if run.ok else []
+
+    def install(self, requirements: Sequence[str], index_url: str | None,
+                pip_config: Path | None = None) -> tuple[Run, list[Installed]]:
+        """A real install into the sandbox's virtualenv, with a report of the origins."""
+        report = self.home / "install-report.json"
+        args = ["install", "--no-cache-dir", "--force-reinstall", "--report", str(report),
+                "--retries", "0", "--timeout", "60"]
+        if index_url:
+            args += ["--index-url", index_url]
+        run = self.pip([*args, *requirements], pip_config=pip_config)
+        if not run.ok:
+            return run, []
+        return run, _installed_from(json.loads(report.read_text(encoding="utf-8")))
+
+    def twine(self, args: Sequence[str], credentials: Credentials | None,
+              pypirc: Path | None = None) -> Run:
+        config = pypirc or (self.home / "empty.pypirc")
+        if pypirc is None:
+            config.write_text("", encoding="utf-8")
+        extra = {"TWINE_NON_INTERACTIVE": "1"}
+        if credentials:
+            extra.update(TWINE_USERNAME=credentials.user, TWINE_PASSWORD=credentials.password)
+        return self.run(
+            [sys.executable, "-m", "twine", *args, "--config-file", str(config),
+             "--disable-progress-bar"],
+            env=self.environment(extra=extra),
+        )
+
+
+def _parse_report(run: Run) -> list[Installed]:
+    start = run.output.find("{")
+    if start < 0:
+        return []
+    try:
+        report, _end = json.JSONDecoder().raw_decode(run.output[start:])
+    except ValueError:
+        return []
+    return _installed_from(report)
+
+
+def _installed_from(report: Mapping[str, object]) -> list[Installed]:
+    installed = []
+    for item in report.get("install", []) or []:  # type: ignore[attr-defined]
+        metadata = item.get("metadata", {})
+        installed.append(Installed(
+            name=str(metadata.get("name", "")),
+            version=str(metadata.get("version", "")),
+            url=str(item.get("download_info", {}).get("url", "")),
+        ))
+    return installed

@@ -1,0 +1,53 @@
+"""Pre-Migration Checklist: Nexus is running, a backup exists, projects are listed, a canary works."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from nexus_cutover.checks import clients, install, lifecycle, publish, status
+from nexus_cutover.dists import Inventory
+from nexus_cutover.isolated import Sandbox
+from nexus_cutover.nexus import NexusClient
+from nexus_cutover.plugin import require
+from nexus_cutover.scan import ScanResult
+from nexus_cutover.target import Target
+
+
+@pytest.mark.check("PRE-1")
+@pytest.mark.phase("precutover", "postcutover", "health")
+def test_nexus_is_running(nexus: NexusClient) -> None:
+    """Nexus OSS is running: /v1/status and /v1/status/writable answer 200."""
+    require(status.nexus_answers(nexus))
+
+
+@pytest.mark.check("PRE-4")
+@pytest.mark.phase("precutover")
+@pytest.mark.writes
+def test_canary_project_installs_through_nexus(sandbox: Sandbox, target: Target,
+                                               canary_app: list[Path]) -> None:
+    """Test Nexus with one project first: a canary app (internal + public dependency)."""
+    hosted = target.nexus.repository(target.expected.hosted.name)
+    run = publish.upload(sandbox, canary_app, hosted, target.nexus.credentials)
+    require(publish.upload_problems(run, hosted))
+    group = target.nexus.repository(target.expected.group.name)
+    version = canary_app[0].name.split("-")[1]
+    problems, _ = install.installs_through_group(
+        sandbox, f"{target.expected.canary_project}-app=={version}", group)
+    require(problems)
+
+
+@pytest.mark.check("PRE-2")
+@pytest.mark.phase("precutover", "postcutover")
+def test_backup_exists_and_is_complete(target: Target, old_index: Inventory) -> None:
+    """Backup existing pypiserver packages: the tar.gz opens and holds every file, byte for byte."""
+    require(lifecycle.backup_complete(target.clients.backup_archive, old_index))
+
+
+@pytest.mark.check("PRE-3")
+@pytest.mark.phase("precutover", "postcutover")
+def test_projects_using_pypiserver_are_documented(
+    target: Target, projects: Sequence[ScanResult], project_setup_problems: list[str]
+) -> None:
+    """Document all projects using pypiserver: every configured project scans completely."""
+    require(clients.inventory_problems(projects, project_setup_problems))

@@ -1,0 +1,38 @@
+"""Step 8: Decommission pypiserver, only after every other check passes."""
+
+from pathlib import Path
+
+import pytest
+
+from nexus_cutover.checks import lifecycle
+from nexus_cutover.plugin import require, session_results
+from nexus_cutover.target import Target
+
+
+@pytest.mark.check("DECOM-1")
+@pytest.mark.phase("precutover", "postcutover")
+def test_decommission_only_after_everything_passed(pytestconfig: pytest.Config) -> None:
+    """"Only after verifying all projects work with Nexus!": this run's other checks all passed."""
+    require(lifecycle.decommission_allowed(session_results(pytestconfig)))
+
+
+@pytest.mark.check("DECOM-2")
+@pytest.mark.phase("postcutover", "health")
+def test_pypiserver_no_longer_answers(target: Target) -> None:
+    """docker-compose down: nothing answers at the old index URL any more."""
+    require(lifecycle.pypiserver_gone(target.pypiserver))
+
+
+@pytest.mark.check("DECOM-3")
+@pytest.mark.phase("postcutover")
+def test_archived_folder_is_complete(target: Target) -> None:
+    """mv packages packages-archived-YYYYMMDD: the archived folder holds every file."""
+    require(lifecycle.archive_complete(target.clients.archive_dir,
+                                       target.clients.backup_archive))
+
+
+@pytest.mark.check("ROLLBACK-1")
+@pytest.mark.phase("precutover", "postcutover")
+def test_backup_restores_into_pypiserver(target: Target, tmp_path: Path) -> None:
+    """Rollback plan: the backup, restored, is served by a pypiserver, every file intact."""
+    require(lifecycle.backup_restores(target.clients.backup_archive, tmp_path))
