@@ -64,6 +64,9 @@ class Sandbox:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PYTHONNOUSERSITE": "1",
             "XDG_CONFIG_HOME": str(self.home / ".config"),
+            # twine prints through rich: wide and plain, so messages are not wrapped.
+            "COLUMNS": "300",
+            "NO_COLOR": "1",
         })
         env.update(extra or {})
         return env

@@ -7,9 +7,11 @@ a check (messages, test ids) and the target pass through `redact()` before any o
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
+import textwrap
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -19,8 +21,6 @@ from typing import Any, Literal, get_args
 import jinja2
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.console import Console
-from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from nexus_cutover.catalogue import CHECKLIST, CHECKS, ChecklistItem, check_title
@@ -58,6 +58,8 @@ _NOT_RUN_MESSAGE = "not collected in this run"
 # Under an item, at most this many results per check ID; the rest are counted.
 _RESULTS_PER_CHECK = 3
 _ITEM_LABEL_WIDTH = len("SKIPPED") + 1
+_STATUS_WIDTH = max(len(label) for label in _LABEL.values())
+_ID_WIDTH = max(len(check.id) for check in CHECKS)
 _DETAIL_INDENT = _ITEM_LABEL_WIDTH + len("10. ")
 
 
@@ -222,9 +224,9 @@ def _check_problems(
         return [_Problem(status, check_id, _NOT_RUN_MESSAGE)]
     matching = [r for r in results if r.id == check_id and r.status == status]
     shown = [_Problem(status, check_id, _one_line(r.message) or r.test) for r in matching]
-    hidden = len(shown) - _RESULTS_PER_CHECK
-    if hidden <= 0:
+    if len(shown) <= _RESULTS_PER_CHECK + 1:
         return shown
+    hidden = len(shown) - _RESULTS_PER_CHECK
     more = _Problem(status, check_id, f"... and {hidden} more {_LABEL[status]} results")
     return [*shown[:_RESULTS_PER_CHECK], more]
 
@@ -241,12 +243,6 @@ def _outside_checklist(results: Sequence[CheckResult]) -> list[_Problem]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: max(limit - 3, 1)].rstrip() + "..."
 
 
 def _plural(count: int, noun: str) -> str:
@@ -282,10 +278,10 @@ def _counts_line(report: RunReport) -> str:
         f"{counts['passed']} passed",
         f"{counts['skipped']} skipped",
         f"{counts['not_applicable']} not applicable",
-        f"{_plural(counts['not_run'], 'check')} not run",
+        f"{counts['not_run']} not run",
     ]
     elapsed = (report.finished - report.started).total_seconds()
-    return f"{', '.join(parts)} in {_format_duration(elapsed)}"
+    return f"{', '.join(parts)} ({_format_duration(elapsed)})"
 
 
 # -- terminal ----------------------------------------------------------------------------------
@@ -320,10 +316,11 @@ def render_terminal(report: RunReport, console: Console, *, secrets: Collection[
         Text.assemble(
             "Result: ",
             (result, "bold green" if report.passed else "bold red"),
-            f" ({_counts_line(report)})",
+            " - ",
+            (report.verdict, "bold"),
         )
     )
-    console.print(Text(report.verdict, style="bold"))
+    console.print(Text(f"Checks: {_counts_line(report)}"))
 
 
 def _item_line(number: int, item: ChecklistOutcome) -> Text:
@@ -334,23 +331,25 @@ def _item_line(number: int, item: ChecklistOutcome) -> Text:
 
 
 def _print_problems(console: Console, problems: Sequence[_Problem], indent: int) -> None:
-    if not problems:
-        return
-    label_width = max(len(_LABEL[p.status]) for p in problems)
-    id_width = max(len(p.check_id) for p in problems)
-    # About two wrapped lines per message; the HTML and JSON reports carry it in full.
-    message_width = max(console.width - indent - label_width - id_width - 2, 20)
-    grid = Table.grid(padding=(0, 1, 0, 0))
-    grid.add_column(no_wrap=True, width=label_width)
-    grid.add_column(no_wrap=True, width=id_width)
-    grid.add_column(overflow="fold")
+    # Fixed columns, so the IDs line up under every item; wrapped by hand for a hanging indent
+    # without the trailing padding a rich table would add to CI logs.
+    id_width = max([_ID_WIDTH, *(len(p.check_id) for p in problems)])
+    hanging = indent + _STATUS_WIDTH + 1 + id_width + 1
+    message_width = max(console.width - hanging - 1, 30)
     for problem in problems:
-        grid.add_row(
-            Text(_LABEL[problem.status], style=_STYLE[problem.status]),
-            Text(problem.check_id),
-            Text(_truncate(problem.message, 2 * message_width)),
+        # The full message is in the JSON and HTML reports; here two lines are enough.
+        lines = textwrap.wrap(problem.message, message_width, max_lines=2, placeholder=" ...")
+        first = Text.assemble(
+            " " * indent,
+            (_LABEL[problem.status].ljust(_STATUS_WIDTH), _STYLE[problem.status]),
+            " ",
+            problem.check_id.ljust(id_width),
+            " ",
+            lines[0] if lines else "",
         )
-    console.print(Padding(grid, (0, 0, 0, indent)))
+        console.print(first, overflow="fold")
+        for line in lines[1:]:
+            console.print(Text(" " * hanging + line), overflow="fold")
 
 
 # -- JSON --------------------------------------------------------------------------------------
@@ -370,6 +369,7 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "checks": [
             {
                 "id": result.id,
+                "title": _title(result.id),
                 "outcome": result.outcome,
                 "message": result.message,
                 "test": result.test,
@@ -463,7 +463,8 @@ def _write_text(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(path)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink()
         raise ReportError(f"{path}: cannot write the report: {error.strerror or error}") from error
 
 
@@ -520,6 +521,7 @@ def render_html(report: RunReport, *, secrets: Collection[str] = ()) -> str:
             )
             for n, item in enumerate(checklist, start=1)
         ],
+        others=_outside_checklist(report.checks),
         rows=_detail_rows(report.checks),
         labels=_LABEL,
     )

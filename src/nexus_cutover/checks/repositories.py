@@ -80,9 +80,19 @@ def group_matches(client: NexusClient, expected: Expected) -> Problems:
 
 def simple_indexes_served(session: requests.Session, client: NexusClient,
                           expected: Expected) -> Problems:
+    """Hosted serves its root index; proxy and group serve the public package's project page.
+
+    The proxy's and group's root index would be all of PyPI's project list: far too heavy for
+    a check, so a project page stands in for it.
+    """
+    pages = {
+        expected.hosted.name: "",
+        expected.proxy.name: f"{expected.public_package}/",
+        expected.group.name: f"{expected.public_package}/",
+    }
     problems: Problems = []
-    for name in expected.repository_names:
-        url = client.endpoint.simple(name)
+    for name, page in pages.items():
+        url = client.endpoint.simple(name) + page
         try:
             response = fetch(session, url, f"simple index of '{name}'", client.endpoint.timeout)
         except ServerError as error:

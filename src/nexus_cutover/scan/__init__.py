@@ -1,0 +1,39 @@
+"""Find every reference to a package index in a project tree, and classify it.
+
+Each file kind has its own module with one parser; `tree` reads files and classifies what
+the parsers found; `urls` holds the matching rules (facts §4.4) and secret masking.
+"""
+
+from nexus_cutover.scan.kinds import detect_kind
+from nexus_cutover.scan.model import (
+    Classification,
+    CredentialFinding,
+    FileKind,
+    IndexReference,
+    Purpose,
+    ScanContext,
+    ScanProblem,
+    ScanResult,
+)
+from nexus_cutover.scan.render import render_text, result_to_json
+from nexus_cutover.scan.tree import SKIP_DIRS, scan_file, scan_tree
+from nexus_cutover.scan.urls import classify_url, mask_url
+
+__all__ = [
+    "SKIP_DIRS",
+    "Classification",
+    "CredentialFinding",
+    "FileKind",
+    "IndexReference",
+    "Purpose",
+    "ScanContext",
+    "ScanProblem",
+    "ScanResult",
+    "classify_url",
+    "detect_kind",
+    "mask_url",
+    "render_text",
+    "result_to_json",
+    "scan_file",
+    "scan_tree",
+]
