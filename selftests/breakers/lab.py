@@ -15,11 +15,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from nexus_cutover.config import Settings, load_settings
-from nexus_cutover.demo import local_target, start_sample_migration
+from nexus_cutover.demo import local_target, start_sample_migration, write_external_config
 from nexus_cutover.nexus import NexusClient
 from nexus_cutover.samples import build_samples
 from nexus_cutover.services import LocalServices
@@ -48,13 +50,62 @@ class Lab:
     def nexus(self) -> NexusClient:
         return NexusClient(self.target.nexus)
 
-    def run(self, checks: str, *extra: str) -> dict[str, Verdict]:
-        """Run the suite for `checks` against the lab; outcome and message per check ID."""
+    @property
+    def projects(self) -> Path:
+        return self.services.root / "projects"
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        credentials = self.target.nexus.credentials
+        assert credentials is not None
+        return credentials.as_tuple()
+
+    def rest(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A call to the stand-in's REST API as admin (how a user would break things)."""
+        url = f"{self.target.nexus.rest_url}{path}"
+        return requests.request(method, url, auth=self.auth, timeout=30, **kwargs)
+
+    def delete_asset(self, repository: str, filename: str) -> None:
+        for asset in self.nexus.assets(repository):
+            if asset.filename == filename:
+                assert self.rest("DELETE", f"/v1/assets/{asset.id}").status_code == 204
+                return
+        raise AssertionError(f"{filename} not in {repository}")
+
+    def delete_component(self, repository: str, name: str, version: str) -> None:
+        for component in self.nexus.components(repository):
+            if component.name == name and component.version == version:
+                self.nexus.delete_component(component.id)
+                return
+        raise AssertionError(f"{name} {version} not in {repository}")
+
+    def edit(self, relative: str, old: str, new: str) -> Path:
+        """Replace text in a file of the migrated sample projects."""
+        path = self.projects / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return path
+
+    def run(self, checks: str, *extra: str, external: bool = False) -> dict[str, Verdict]:
+        """Run the suite for `checks` against the lab; outcome and message per check ID.
+
+        `external` points `--backend external` at the lab through a generated cutover.toml
+        (nothing is reused or started), instead of the local backend's reuse of running services.
+        """
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
+        if external:
+            config = write_external_config(self.services, self.target,
+                                           self.report_dir.parent / "cutover.toml")
+            backend = ["--backend", "external", "--cutover-config", str(config)]
+        else:
+            backend = ["--backend", "local"]
+        # Its own basetemp: pytest would otherwise prune this session's temporary folders.
+        basetemp = self.report_dir.parent / "suite-tmp"
         result = subprocess.run(
             [sys.executable, "-m", "pytest", str(CHECKOUT / "tests"), "-p", "no:cacheprovider",
-             "--rootdir", str(CHECKOUT), "--backend", "local", "--checks", checks,
+             "--rootdir", str(CHECKOUT), *backend, "--checks", checks, "--basetemp", str(basetemp),
              "--cutover-report", str(self.report_dir), "-q", "--no-header", *extra],
             env=env, cwd=CHECKOUT, capture_output=True, text=True, check=False, timeout=900,
         )
@@ -68,15 +119,24 @@ class Lab:
         return verdicts
 
 
-def only_failure(verdicts: dict[str, Verdict], failing: str, *phrases: str) -> str:
-    """Assert that `failing` failed naming every phrase, and every other check passed."""
+def only_failure(verdicts: dict[str, Verdict], failing: str, *phrases: str,
+                 also: tuple[str, ...] = ()) -> str:
+    """Assert that `failing` failed naming every phrase, and every other check passed.
+
+    `also` names checks that must fail too because the broken state is theirs as well
+    (e.g. DECOM-1, which fails whenever anything else does).
+    """
     assert failing in verdicts, f"{failing} did not run: {verdicts}"
     verdict = verdicts[failing]
     assert verdict.outcome == "failed", f"{failing} did not fail: {verdict}"
     for phrase in phrases:
         assert phrase in verdict.message, f"{failing}'s message lacks {phrase!r}: {verdict.message}"
-    others = {k: v for k, v in verdicts.items() if k != failing and v.outcome != "passed"}
+    for other in also:
+        assert verdicts[other].outcome == "failed", f"{other} should fail too: {verdicts[other]}"
+    others = {k: v for k, v in verdicts.items()
+              if k != failing and k not in also and v.outcome != "passed"}
     assert not others, f"other checks did not pass: {others}"
+    assert len(verdicts) > 1 + len(also), f"run a neighbouring check too: {verdicts}"
     return verdict.message
 
 

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CutoverError as error:
         secrets = settings.secrets() if settings else ()
         errors.print(f"nexus-cutover: error: {redact(str(error), secrets)}", markup=False,
-                     highlight=False)
+                     highlight=False, soft_wrap=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         errors.print("nexus-cutover: interrupted; every step can be run again to resume")
@@ -253,7 +253,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, console: Console) -> 
         console.print(describe_local(services), markup=False)
         console.rule("2. before the migration: the repository and parity checks must fail")
         before = run_suite(demo_settings, ["-q", "--no-header", "--checks",
-                                           "PRE-1,REPO-1,REPO-2,REPO-3,PARITY-1", "-p", "no:randomly"])
+                                           "PRE-1,REPO-1,REPO-2,REPO-3,PARITY-1"])
         console.print(f"suite exit code before migrating: {before} (expected: 1)")
         console.rule("3. the migration: backup, provision, upload, configure")
         with console.status("migrating..."):

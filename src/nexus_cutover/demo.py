@@ -15,6 +15,7 @@ from nexus_cutover.target import Target
 CHECKOUT = Path(__file__).resolve().parents[2]
 SAMPLE_PROJECTS = CHECKOUT / "fixtures" / "projects" / "old"
 BACKUP_NAME = "pypi-packages-backup.tar.gz"
+USER_CONFIG = "user-config"
 
 
 def sample_dists(settings: Settings) -> list[Path]:
@@ -54,18 +55,26 @@ def start_sample_migration(root: Path, settings: Settings) -> LocalServices:
     return services
 
 
+def latest_archive(packages_dir: Path) -> Path | None:
+    """The newest `packages-archived-YYYYMMDD` folder beside the packages folder (Step 8)."""
+    archives = sorted(packages_dir.parent.glob(f"{packages_dir.name}-archived-*"))
+    return archives[-1] if archives else None
+
+
 def local_target(services: LocalServices, settings: Settings) -> Target:
     """The services' Target, with the sample projects and backup as the client side."""
     target = services.target(settings)
     projects = services.root / "projects"
-    user_config = projects / "user-config"
+    # user-config stands for a developer's home folder, not a committed project.
+    user_config = projects / USER_CONFIG
     clients = settings.clients.model_copy(update={
-        "projects": tuple(sorted(p for p in projects.iterdir() if p.is_dir()))
+        "projects": tuple(sorted(p for p in projects.iterdir()
+                                 if p.is_dir() and p.name != USER_CONFIG))
         if projects.is_dir() else (),
         "pip_config_files": (user_config / "pip.conf",) if user_config.is_dir() else (),
         "pypirc": user_config / ".pypirc" if user_config.is_dir() else None,
         "backup_archive": services.root / "backup" / BACKUP_NAME,
-        "archive_dir": None,
+        "archive_dir": latest_archive(services.packages_dir),
     })
     expected = settings.expected.model_copy(update={
         "old_index_urls": (*settings.expected.old_index_urls, services.pypiserver_url),

@@ -143,7 +143,7 @@ class NexusClient:
     def repositories(self) -> list[dict[str, Any]]:
         api = RepositoryManagementApi(self._api)
         result = self._get_json(
-            "list repositories", "/v1/repositories", api.get_repositories_without_preload_content
+            "list repositories", "/v1/repositories", api.get_all_repositories_without_preload_content
         )
         return list(result or [])
 

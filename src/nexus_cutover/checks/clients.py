@@ -147,8 +147,10 @@ def installing_dockerfiles(project: Path) -> list[Path]:
         if not path.is_file() or not (name == "Dockerfile" or name.startswith("Dockerfile.")
                                       or name.endswith(".Dockerfile") or name == "Containerfile"):
             continue
-        parser = DockerfileParser(str(path))
-        runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
+        with path.open("rb") as stream:
+            # fileobj: given a path, dockerfile-parse appends "/Dockerfile" to other names.
+            parser = DockerfileParser(fileobj=stream)
+            runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
         if any(word in run for run in runs for word in INSTALL_WORDS):
             found.append(path)
     return found
