@@ -57,9 +57,11 @@ def standin_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandI
     started: list[StandIn] = []
 
     def start(*extra: str, data_dir: Path | None = None,
-              admin_password_file: Path | None = None) -> StandIn:
+              admin_password_file: Path | None = None,
+              ready: str = "v1/status/writable") -> StandIn:
         folder = data_dir or tmp_path_factory.mktemp("nexus-data")
-        instance = start_standin(folder, *extra, admin_password_file=admin_password_file)
+        instance = start_standin(folder, *extra, admin_password_file=admin_password_file,
+                                 ready=ready)
         started.append(instance)
         return instance
 

@@ -113,8 +113,9 @@ class StandIn:
         return ApiClient(configuration)
 
 
-def start_standin(data_dir: Path, *extra: str, admin_password_file: Path | None = None
-                  ) -> StandIn:
+def start_standin(data_dir: Path, *extra: str, admin_password_file: Path | None = None,
+                  ready: str = "v1/status/writable") -> StandIn:
+    """Start and wait until `ready` answers 200 (a read-only node never gets writable)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port, repository_port = free_port(), free_port()
     command = [str(BIN / "nexus-standin"), "--host", LOOPBACK, "--port", str(port),
@@ -125,7 +126,7 @@ def start_standin(data_dir: Path, *extra: str, admin_password_file: Path | None 
     started = time.monotonic()
     with out.open("ab") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-    wait_for_http(f"http://{LOOPBACK}:{port}/service/rest/v1/status/writable", process,
+    wait_for_http(f"http://{LOOPBACK}:{port}/service/rest/{ready}", process,
                   START_TIMEOUT, [out, data_dir / "log" / "nexus.log"])
     elapsed = time.monotonic() - started
     password = (admin_password_file.read_text().strip() if admin_password_file

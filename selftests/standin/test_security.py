@@ -144,3 +144,44 @@ def test_users_roles_and_realms(instance: StandIn) -> None:
                         timeout=5).status_code == 204
     assert requests.put(realms, auth=instance.admin, json=["NoSuchRealm"],
                         timeout=5).status_code == 400
+
+
+def _anonymous_user(instance: StandIn, roles: list[str]) -> None:
+    """PUT /v1/security/users/anonymous: an admin may change the anonymous user's roles."""
+    current = next(user for user in requests.get(
+        instance.rest("v1/security/users?userId=anonymous"), auth=instance.admin,
+        timeout=5).json() if user["userId"] == "anonymous")
+    answer = requests.put(instance.rest("v1/security/users/anonymous"), auth=instance.admin,
+                          timeout=5, json={**current, "roles": roles})
+    assert answer.status_code == 204, answer.text
+
+
+def test_anonymous_user_can_be_given_upload_rights(instance: StandIn, dists: Dists) -> None:
+    _role(instance, "anonymous-deployer", ["nx-repository-view-pypi-secure-add",
+                                           "nx-repository-view-pypi-secure-edit"])
+    _anonymous_user(instance, ["nx-anonymous", "anonymous-deployer"])
+    listed = requests.get(instance.rest("v1/security/users?userId=anonymous"),
+                          auth=instance.admin, timeout=5).json()
+    assert listed[0]["roles"] == ["nx-anonymous", "anonymous-deployer"]
+
+    wheel = dists.internal_wheel
+    legacy = requests.post(instance.repo_url("secure"), timeout=10,
+                           data={":action": "file_upload", "name": "Internal_Pkg",
+                                 "version": "1.0.0"},
+                           files={"content": (wheel.name, wheel.read_bytes())})
+    assert legacy.status_code == 200, legacy.text
+    late = dists.variants["late"]
+    rest = requests.post(instance.rest("v1/components?repository=secure"), timeout=10,
+                         files={"pypi.asset": (late.name, late.read_bytes())})
+    assert rest.status_code == 204, rest.text
+    items = requests.get(instance.rest("v1/components?repository=secure"), timeout=5).json()
+    assert {item["name"] for item in items["items"]} == {"internal-pkg", "late-pkg"}
+    assert {asset["uploader"] for item in items["items"] for asset in item["assets"]} == {
+        "anonymous"}
+
+    _anonymous_user(instance, ["nx-anonymous"])
+    again = requests.post(instance.repo_url("secure"), timeout=10,
+                          data={":action": "file_upload", "name": "Internal_Pkg",
+                                "version": "1.0.0"},
+                          files={"content": (wheel.name, wheel.read_bytes())})
+    assert again.status_code == 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from nexus_cutover.config import ClientSettings, Expected
 from nexus_cutover.errors import ConfigError
-from nexus_cutover.migrate.decommission import check_gate
+from nexus_cutover.migrate.decommission import check_gate, decommission
 from nexus_cutover.report import CheckResult, Outcome, RunReport, write_json
 from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint, Target
 
@@ -68,3 +69,9 @@ def test_force_needs_a_reason(tmp_path: Path) -> None:
         check_gate(TARGET, tmp_path / "none.json", force=True, reason="  ")
     gate = check_gate(TARGET, tmp_path / "none.json", force=True, reason="pypiserver disk died")
     assert (gate.allowed, gate.forced, gate.why) == (True, True, "forced: pypiserver disk died")
+
+
+def test_an_external_decommission_prints_the_steps_and_touches_nothing(tmp_path: Path) -> None:
+    result = decommission(replace(TARGET, state_dir=tmp_path), force=True, reason="disk died")
+    assert (result.archive, result.stopped, result.removed) == (None, False, False)
+    assert result.steps[0].startswith("stop pypiserver")

@@ -8,6 +8,7 @@ from nexus_cutover.migrate.errors import MigrationError
 from nexus_cutover.migrate.rewrite import (
     Destination,
     Edit,
+    add_pypirc_section,
     apply_edits,
     is_listing,
     new_host,
@@ -82,3 +83,32 @@ def test_an_edit_whose_text_is_gone_stops_with_the_place() -> None:
                     "pip.conf")
     with pytest.raises(MigrationError, match="line 7 no longer exists"):
         apply_edits("a\n", [Edit(7, "a", "b")], "pip.conf")
+
+
+def test_a_pypirc_gets_the_nexus_section_listed_in_index_servers() -> None:
+    hosted = "http://127.0.0.1:28083/repository/pypi-hosted/"
+    text = ("[distutils]\nindex-servers =\n    pypiserver\n\n"
+            f"[pypiserver]\nrepository = {hosted}\nusername = admin\n")
+    assert add_pypirc_section(text, "nexus", hosted) == (
+        "[distutils]\nindex-servers =\n    pypiserver\n    nexus\n\n"
+        f"[pypiserver]\nrepository = {hosted}\nusername = admin\n"
+        f"\n[nexus]\nrepository = {hosted}\n")
+
+
+def test_a_one_line_index_servers_and_crlf_are_kept() -> None:
+    text = "[distutils]\r\nindex-servers = internal\r\n\r\n[internal]\r\nrepository = X\r\n"
+    assert add_pypirc_section(text, "nexus", "H") == (
+        "[distutils]\r\nindex-servers = internal nexus\r\n\r\n[internal]\r\nrepository = X\r\n"
+        "\r\n[nexus]\r\nrepository = H\r\n")
+
+
+def test_without_distutils_twine_defaults_are_kept_and_an_existing_section_is_left() -> None:
+    assert add_pypirc_section("[pypi]\nusername = __token__\n", "nexus", "H") == (
+        "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    nexus\n\n"
+        "[pypi]\nusername = __token__\n\n[nexus]\nrepository = H\n")
+    assert add_pypirc_section("[distutils]\n[pypi]\n", "nexus", "H") == (
+        "[distutils]\nindex-servers =\n    pypi\n    testpypi\n    nexus\n[pypi]\n"
+        "\n[nexus]\nrepository = H\n")
+    already = "[distutils]\nindex-servers = nexus\n[nexus]\nrepository = H\n"
+    assert add_pypirc_section(already, "nexus", "H") == already
+    assert add_pypirc_section("not [ini", "nexus", "H") == "not [ini"

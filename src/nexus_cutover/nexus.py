@@ -22,14 +22,11 @@ from nexus_api_client.api.search_api import SearchApi
 from nexus_api_client.api.security_management_anonymous_access_api import (
     SecurityManagementAnonymousAccessApi,
 )
+from nexus_api_client.api.security_management_ldap_api import SecurityManagementLDAPApi
+from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
 from nexus_api_client.api.status_api import StatusApi
 from nexus_api_client.exceptions import ApiException
-from nexus_api_client.models.cleanup_policy_attributes import CleanupPolicyAttributes
-from nexus_api_client.models.group_attributes import GroupAttributes
-from nexus_api_client.models.hosted_storage_attributes import HostedStorageAttributes
-from nexus_api_client.models.http_client_attributes import HttpClientAttributes
-from nexus_api_client.models.negative_cache_attributes import NegativeCacheAttributes
-from nexus_api_client.models.proxy_attributes import ProxyAttributes
+from nexus_api_client.models.create_ldap_server_xo import CreateLdapServerXo
 from nexus_api_client.models.pypi_group_repository_api_request import (
     PypiGroupRepositoryApiRequest,
 )
@@ -39,7 +36,6 @@ from nexus_api_client.models.pypi_hosted_repository_api_request import (
 from nexus_api_client.models.pypi_proxy_repository_api_request import (
     PypiProxyRepositoryApiRequest,
 )
-from nexus_api_client.models.storage_attributes import StorageAttributes
 from packaging.utils import canonicalize_name
 
 from nexus_cutover.config import Expected
@@ -159,70 +155,32 @@ class NexusClient:
         result = self._get_json(f"read {kind} repository '{name}'", path, getters[kind], name)
         return dict(result)
 
-    def save_proxy(self, expected: Expected, *, exists: bool) -> None:
-        proxy = expected.proxy
-        body = PypiProxyRepositoryApiRequest(
-            name=proxy.name,
-            online=True,
-            storage=StorageAttributes(
-                blob_store_name=expected.blob_store, strict_content_type_validation=True
-            ),
-            proxy=ProxyAttributes(
-                remote_url=proxy.remote_url,
-                content_max_age=proxy.content_max_age,
-                metadata_max_age=proxy.metadata_max_age,
-            ),
-            negative_cache=NegativeCacheAttributes(enabled=True, time_to_live=1440),
-            http_client=HttpClientAttributes(blocked=False, auto_block=proxy.auto_block),
-        )
-        api = RepositoryManagementApi(self._api)
-        self._save("proxy", proxy.name, exists, body, api.create_pypi_proxy_repository,
-                   api.update_pypi_proxy_repository)
+    def save_repository(self, kind: str, expected: Expected,
+                        existing: dict[str, Any] | None) -> None:
+        """Create the repository, or update it keeping every setting the guide does not fix.
 
-    def save_hosted(self, expected: Expected, *, exists: bool) -> None:
-        hosted = expected.hosted
-        body = PypiHostedRepositoryApiRequest(
-            name=hosted.name,
-            online=True,
-            storage=HostedStorageAttributes(
-                blob_store_name=expected.blob_store,
-                strict_content_type_validation=True,
-                write_policy=hosted.write_policy.lower(),
-            ),
-            cleanup=CleanupPolicyAttributes(policy_names=[]),
-        )
+        An update sends the current configuration with the expected fields laid over it, so a
+        user's cleanup policies, routing rule or remote authentication survive provisioning.
+        """
+        name = repository_name(kind, expected)
+        body = _deep_merge(existing or new_repository(kind, expected),
+                           expected_settings(kind, expected))
         api = RepositoryManagementApi(self._api)
-        self._save("hosted", hosted.name, exists, body, api.create_pypi_hosted_repository,
-                   api.update_pypi_hosted_repository)
-
-    def save_group(self, expected: Expected, *, exists: bool) -> None:
-        group = expected.group
-        body = PypiGroupRepositoryApiRequest(
-            name=group.name,
-            online=True,
-            storage=StorageAttributes(
-                blob_store_name=expected.blob_store, strict_content_type_validation=True
-            ),
-            group=GroupAttributes(member_names=list(group.members)),
-        )
-        api = RepositoryManagementApi(self._api)
-        self._save("group", group.name, exists, body, api.create_pypi_group_repository,
-                   api.update_pypi_group_repository)
-
-    def _save(
-        self,
-        kind: str,
-        name: str,
-        exists: bool,
-        body: Any,
-        create: Callable[..., None],
-        update: Callable[..., None],
-    ) -> None:
+        model, create, update = {
+            "proxy": (PypiProxyRepositoryApiRequest, api.create_pypi_proxy_repository,
+                      api.update_pypi_proxy_repository),
+            "hosted": (PypiHostedRepositoryApiRequest, api.create_pypi_hosted_repository,
+                       api.update_pypi_hosted_repository),
+            "group": (PypiGroupRepositoryApiRequest, api.create_pypi_group_repository,
+                      api.update_pypi_group_repository),
+        }[kind]
+        request = model.model_validate(body)
         base = f"{self.endpoint.rest_url}/v1/repositories/pypi/{kind}"
-        if exists:
-            self._call(f"update {kind} repository '{name}'", f"{base}/{name}", update, name, body)
+        if existing is not None:
+            self._call(f"update {kind} repository '{name}'", f"{base}/{name}", update, name,
+                       request)
         else:
-            self._call(f"create {kind} repository '{name}'", base, create, body)
+            self._call(f"create {kind} repository '{name}'", base, create, request)
 
     # -- components and assets --------------------------------------------------------------
 
@@ -252,7 +210,8 @@ class NexusClient:
         ):
             yield _asset(item, None)
 
-    def search_assets(self, **criteria: str) -> Iterator[Asset]:
+    def search_assets(self, **criteria: Any) -> Iterator[Asset]:
+        """GET /v1/search/assets with criteria such as repository=..., sha256=..."""
         api = SearchApi(self._api)
         query = "&".join(f"{k}={v}" for k, v in criteria.items())
 
@@ -282,6 +241,33 @@ class NexusClient:
             self.delete_component(component_id)
         return len(doomed)
 
+    def ldap_servers(self) -> list[dict[str, Any]]:
+        api = SecurityManagementLDAPApi(self._api)
+        result = self._get_json("list LDAP servers", "/v1/security/ldap",
+                                api.list_security_ldap_without_preload_content)
+        return list(result or [])
+
+    def verify_ldap_connection(self, server: dict[str, Any]) -> None:
+        """POST /v1/security/ldap/verify-connection for a stored server (its own password)."""
+        api = SecurityManagementLDAPApi(self._api)
+        body = CreateLdapServerXo.from_dict(server)
+        url = f"{self.endpoint.rest_url}/v1/security/ldap/verify-connection"
+        response = self._call(
+            f"verify LDAP server '{server.get('name')}'", url,
+            api.create_security_ldap_verify_connection_without_preload_content, body,
+            existing_server_name=server.get("name"),
+        )
+        if response.status >= 400:
+            raise _api_error(f"verify LDAP server '{server.get('name')}'", url, response.status,
+                             response.reason, response.data)
+
+    def roles(self, source: str | None = None) -> list[dict[str, Any]]:
+        api = SecurityManagementRolesApi(self._api)
+        result = self._get_json("list roles", "/v1/security/roles",
+                                lambda **kw: api.list_security_roles_without_preload_content(
+                                    source=source, **kw))
+        return list(result or [])
+
     def anonymous_access(self) -> dict[str, Any]:
         api = SecurityManagementAnonymousAccessApi(self._api)
         result = self._get_json(
@@ -300,6 +286,48 @@ class NexusClient:
             token = page.get("continuationToken")
             if not token:
                 return
+
+
+def repository_name(kind: str, expected: Expected) -> str:
+    return {"proxy": expected.proxy.name, "hosted": expected.hosted.name,
+            "group": expected.group.name}[kind]
+
+
+def expected_settings(kind: str, expected: Expected) -> dict[str, Any]:
+    """The REST fields the guide fixes for each repository (nested like the REST body)."""
+    if kind == "proxy":
+        proxy = expected.proxy
+        return {
+            "name": proxy.name, "online": True,
+            "proxy": {"remoteUrl": proxy.remote_url, "contentMaxAge": proxy.content_max_age,
+                      "metadataMaxAge": proxy.metadata_max_age},
+            "httpClient": {"blocked": False, "autoBlock": proxy.auto_block},
+        }
+    if kind == "hosted":
+        return {"name": expected.hosted.name, "online": True,
+                "storage": {"writePolicy": expected.hosted.write_policy.lower()}}
+    return {"name": expected.group.name, "online": True,
+            "group": {"memberNames": list(expected.group.members)}}
+
+
+def new_repository(kind: str, expected: Expected) -> dict[str, Any]:
+    """What a new repository gets besides the expected fields (the UI's defaults)."""
+    body: dict[str, Any] = {
+        "storage": {"blobStoreName": expected.blob_store, "strictContentTypeValidation": True},
+    }
+    if kind == "proxy":
+        body["negativeCache"] = {"enabled": True, "timeToLive": 1440}
+    return body
+
+
+def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _with_token(function: Callable[..., Any], token: str | None) -> Callable[..., Any]:

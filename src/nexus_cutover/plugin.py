@@ -8,7 +8,7 @@ plugin parses.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,14 @@ from nexus_cutover.catalogue import CHECK_IDS, PHASES
 from nexus_cutover.config import Settings, load_settings
 from nexus_cutover.errors import CutoverError
 from nexus_cutover.redact import redact
-from nexus_cutover.report import CheckResult, RunReport, render_terminal, write_html, write_json
+from nexus_cutover.report import (
+    CheckResult,
+    Outcome,
+    RunReport,
+    render_terminal,
+    write_html,
+    write_json,
+)
 
 SETTINGS = pytest.StashKey[Settings]()
 RESULTS = pytest.StashKey[list[CheckResult]]()
@@ -97,7 +104,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: unknown check ID {ident!r}")
     wanted = _wanted_checks(config)
     phase = config.getoption("phase")
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         ident = check_id(item)
         in_phase = phase == "all" or phase in item_phases(item)
@@ -129,11 +137,11 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[None]:
-    report: pytest.TestReport = yield  # type: ignore[misc]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     ident = check_id(item)
     if ident is None:
-        return report  # type: ignore[return-value]
+        return report
     outcome = _outcome(report)
     if outcome is not None:
         secrets = item.config.stash[SETTINGS].secrets() + _target_secrets(item.config)
@@ -143,7 +151,7 @@ def pytest_runtest_makereport(
             duration=report.duration,
             not_applicable=outcome == "skipped" and message.startswith(NOT_APPLICABLE),
         ))
-    return report  # type: ignore[return-value]
+    return report
 
 
 def _target_secrets(config: pytest.Config) -> tuple[str, ...]:
@@ -151,7 +159,7 @@ def _target_secrets(config: pytest.Config) -> tuple[str, ...]:
     return tuple(str(s) for s in secrets) if isinstance(secrets, tuple) else ()
 
 
-def _outcome(report: pytest.TestReport) -> str | None:
+def _outcome(report: pytest.TestReport) -> Outcome | None:
     """One result per test: the call phase, or setup when it failed or skipped."""
     if report.when == "call":
         return "failed" if report.failed else ("skipped" if report.skipped else "passed")
@@ -175,17 +183,19 @@ def _message(report: pytest.TestReport) -> str:
 
 def session_results(config: pytest.Config) -> list[CheckResult]:
     """Results recorded so far in this run (the decommission gate reads them)."""
-    return list(config.stash[RESULTS])
+    results = config.stash[RESULTS]
+    return list(results)
 
 
 def build_report(config: pytest.Config) -> RunReport:
     info = config.stash[TARGET_INFO]
+    results = config.stash[RESULTS]
     return RunReport(
         target=str(info.get("description", "target not reached")),
         phase=str(config.getoption("phase")),
         started=config.stash[STARTED],
         finished=datetime.now(UTC),
-        checks=tuple(config.stash[RESULTS]),
+        checks=tuple(results),
     )
 
 
@@ -199,7 +209,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    if not config.stash.get(RESULTS, []):
+    if not config.stash[RESULTS]:
         return
     report = build_report(config)
     directory = config.getoption("cutover_report")

@@ -15,14 +15,16 @@ from . import (
     pypi_routes,
     rest_admin,
     rest_components,
+    rest_ldap,
+    rest_readonly,
     rest_repositories,
     rest_search,
     rest_security,
     rest_status,
 )
 from .config import Settings
-from .errors import NexusError, error_response
-from .logs import RequestLogMiddleware
+from .errors import FrozenError, NexusError, error_response
+from .logs import SYSTEM_USER, USER_SCOPE_KEY, RequestLogMiddleware
 from .services import Services, build_services
 
 
@@ -30,7 +32,8 @@ def create_app(settings: Settings) -> Starlette:
     services = build_services(settings)
     rest_routes: list[BaseRoute] = [
         *rest_status.routes, *rest_repositories.routes, *rest_components.routes,
-        *rest_search.routes, *rest_security.routes, *rest_admin.routes,
+        *rest_search.routes, *rest_security.routes, *rest_ldap.routes, *rest_admin.routes,
+        *rest_readonly.routes,
     ]
     app = Starlette(
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],
@@ -53,8 +56,25 @@ def _services(request: Request) -> Services:
 
 async def _nexus_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NexusError)
-    return error_response(exc, repository_path=request.url.path.startswith("/repository/"),
+    repository_path = request.url.path.startswith("/repository/")
+    if isinstance(exc, FrozenError):
+        _log_frozen(request, exc, repository_path)
+    return error_response(exc, repository_path=repository_path,
                           version=_services(request).settings.nexus_version)
+
+
+def _log_frozen(request: Request, exc: FrozenError, repository_path: bool) -> None:
+    """The WARN lines Nexus writes (3.77 `ExceptionHandler`, `ExceptionMapperSupport`)."""
+    log = _services(request).app_log
+    user = str(request.scope.get(USER_SCOPE_KEY, SYSTEM_USER))
+    if repository_path:
+        log.warning("org.sonatype.nexus.repository.view.handlers.ExceptionHandler",
+                    f"{exc.message}: {request.method} {request.url.path}:"
+                    " org.sonatype.nexus.common.app.FrozenException", user)
+    else:
+        log.warning("org.sonatype.nexus.siesta.internal.FrozenExceptionMapper",
+                    f"(ID {exc.fault_id}) Response: [503] '{exc.message}: (ID {exc.fault_id})';"
+                    " mapped from: org.sonatype.nexus.common.app.FrozenException", user)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -255,6 +255,8 @@ class ContentStore:
             [(repository, filename, url) for filename, url in urls])
 
     def mark_downloaded(self, asset: Asset) -> None:
+        if self._db.frozen:
+            return  # a read-only node still serves downloads; it just records nothing
         if asset.last_downloaded is not None:
             last = datetime.fromisoformat(asset.last_downloaded)
             if datetime.now(UTC) - last < DOWNLOAD_MARK_INTERVAL:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import FrozenError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS repository (
     name TEXT PRIMARY KEY,
@@ -87,7 +89,17 @@ CREATE TABLE IF NOT EXISTS task (
     id TEXT PRIMARY KEY,
     config TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ldap_server (
+    name TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL,
+    config TEXT NOT NULL
+);
 """
+# Columns added after a data directory may already exist: (table, column, definition).
+ADDED_COLUMNS = (
+    ("security_role", "source", "TEXT NOT NULL DEFAULT 'default'"),
+)
 
 
 class Database:
@@ -96,8 +108,15 @@ class Database:
         self._path = path
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        # Read-only (frozen) node: every write fails, as Nexus's data stores do when frozen.
+        self.frozen = False
         with self._write_lock:
-            self.read().executescript(SCHEMA)
+            conn = self.read()
+            conn.executescript(SCHEMA)
+            for table, column, definition in ADDED_COLUMNS:
+                present = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def read(self) -> sqlite3.Connection:
         """This thread's connection, in autocommit mode: each statement sees committed data."""
@@ -111,9 +130,15 @@ class Database:
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction; the process-wide lock avoids SQLITE_BUSY between our threads."""
+    def write(self, *, ignore_freeze: bool = False) -> Iterator[sqlite3.Connection]:
+        """A write transaction; the process-wide lock avoids SQLITE_BUSY between our threads.
+
+        Raises FrozenError while the node is read-only, unless `ignore_freeze` (the freeze
+        state itself is written that way).
+        """
         with self._write_lock:
+            if self.frozen and not ignore_freeze:
+                raise FrozenError()
             conn = self.read()
             conn.execute("BEGIN IMMEDIATE")
             try:

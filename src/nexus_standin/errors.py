@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import uuid
 from http import HTTPStatus
 
 from starlette.responses import Response
@@ -11,6 +12,8 @@ from starlette.responses import Response
 from .http_reason import REASON_HEADER, safe_reason
 
 REALM_CHALLENGE = 'BASIC realm="Sonatype Nexus Repository Manager"'
+READ_ONLY_MESSAGE = "Nexus Repository Manager is in read-only mode"
+FAULT_ID_HEADER = "X-Siesta-FaultId"
 
 
 class NexusError(Exception):
@@ -20,6 +23,30 @@ class NexusError(Exception):
         super().__init__(message or HTTPStatus(status).phrase)
         self.status = status
         self.message = message
+
+
+class MappedError(NexusError):
+    """An error Nexus's REST layer (siesta) maps: it carries a fault id, sent as a header."""
+
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(status, message)
+        self.fault_id = str(uuid.uuid4())
+
+
+class FrozenError(MappedError):
+    """A write while the node is read-only (Nexus's FrozenException): 503 everywhere.
+
+    Repository paths answer with the message as reason phrase and page text (3.77
+    `ExceptionHandler`); REST answers `text/plain` "<message>: (ID <fault id>)" (3.77
+    `FrozenExceptionMapper`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(503, READ_ONLY_MESSAGE)
+
+
+class JsonMessageError(NexusError):
+    """Nexus's WebApplicationMessageException with a JSON body: the message as a JSON string."""
 
 
 class Unauthorized(NexusError):
@@ -51,6 +78,14 @@ def error_response(error: NexusError, *, repository_path: bool, version: str) ->
             headers[REASON_HEADER] = safe_reason(error.message)
         return Response(error_page(error.status, error.message, version), error.status,
                         media_type="text/html", headers=headers)
+    if isinstance(error, MappedError):
+        headers[FAULT_ID_HEADER] = error.fault_id
+    if isinstance(error, FrozenError):
+        return Response(f"{error.message}: (ID {error.fault_id})", error.status,
+                        media_type="text/plain", headers=headers)
+    if isinstance(error, JsonMessageError):
+        return Response(json.dumps(error.message), error.status, media_type="application/json",
+                        headers=headers)
     return Response(error.message, error.status, media_type="text/plain" if error.message else None,
                     headers=headers)
 

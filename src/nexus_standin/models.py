@@ -3,11 +3,13 @@
 from nexus_api_client.models.anonymous_access_settings_xo import AnonymousAccessSettingsXO
 from nexus_api_client.models.api_create_user import ApiCreateUser
 from nexus_api_client.models.api_user import ApiUser
+from nexus_api_client.models.api_user_source import ApiUserSource
 from nexus_api_client.models.asset_xo import AssetXO
 from nexus_api_client.models.cleanup_policy_attributes import CleanupPolicyAttributes
 from nexus_api_client.models.cleanup_policy_resource_xo import CleanupPolicyResourceXO
 from nexus_api_client.models.component_attributes import ComponentAttributes
 from nexus_api_client.models.component_xo import ComponentXO
+from nexus_api_client.models.create_ldap_server_xo import CreateLdapServerXo
 from nexus_api_client.models.generic_blob_store_api_response import GenericBlobStoreApiResponse
 from nexus_api_client.models.group_deploy_attributes import GroupDeployAttributes
 from nexus_api_client.models.hosted_storage_attributes import HostedStorageAttributes
@@ -35,6 +37,7 @@ from nexus_api_client.models.pypi_hosted_repository_api_request import (
 from nexus_api_client.models.pypi_proxy_repository_api_request import (
     PypiProxyRepositoryApiRequest,
 )
+from nexus_api_client.models.read_ldap_server_xo import ReadLdapServerXo
 from nexus_api_client.models.realm_api_xo import RealmApiXO
 from nexus_api_client.models.repository_xo import RepositoryXO
 from nexus_api_client.models.role_xo_request import RoleXORequest
@@ -44,16 +47,19 @@ from nexus_api_client.models.simple_api_group_deploy_repository import (
 )
 from nexus_api_client.models.storage_attributes import StorageAttributes
 from nexus_api_client.models.task_xo import TaskXO
+from nexus_api_client.models.update_ldap_server_xo import UpdateLdapServerXo
 
 __all__ = [
     "AnonymousAccessSettingsXO",
     "ApiCreateUser",
     "ApiUser",
+    "ApiUserSource",
     "AssetXO",
     "CleanupPolicyAttributes",
     "CleanupPolicyResourceXO",
     "ComponentAttributes",
     "ComponentXO",
+    "CreateLdapServerXo",
     "GenericBlobStoreApiResponse",
     "GroupDeployAttributes",
     "HostedStorageAttributes",
@@ -71,6 +77,7 @@ __all__ = [
     "PypiHostedApiRepository",
     "PypiHostedRepositoryApiRequest",
     "PypiProxyRepositoryApiRequest",
+    "ReadLdapServerXo",
     "RealmApiXO",
     "RepositoryXO",
     "RoleXORequest",
@@ -78,4 +85,5 @@ __all__ = [
     "SimpleApiGroupDeployRepository",
     "StorageAttributes",
     "TaskXO",
+    "UpdateLdapServerXo",
 ]

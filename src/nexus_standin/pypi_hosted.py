@@ -20,7 +20,7 @@ from .content import (
     NewAsset,
 )
 from .db import Database
-from .errors import NexusError
+from .errors import FrozenError, NexusError
 from .logs import AppLog
 from .pypi_files import content_type, package_path
 from .repos import Repository
@@ -74,24 +74,35 @@ class HostedPypi:
             return self._blobs.read_bytes(cached.blob_ref)
         if not self._content.component_exists(repo.name, name):
             return None
-        with self._db.write() as conn:
-            # Generated inside the write transaction so an upload cannot slip in between
-            # reading the packages and caching the page.
-            assets = [a for a in self._content.package_assets(repo.name, name)
-                      if a.kind == PACKAGE]
-            if not assets:
-                return None
-            page = render_project_page(name, [_link(asset) for asset in assets])
-            self._cache_page(conn, repo, project_path(name), INDEX, page)
+        try:
+            with self._db.write() as conn:
+                # Generated inside the write transaction so an upload cannot slip in between
+                # reading the packages and caching the page.
+                page = self._render_project(repo, name)
+                if page is not None:
+                    self._cache_page(conn, repo, project_path(name), INDEX, page)
+        except FrozenError:
+            # A read-only node still serves the index; it cannot cache it (and nothing can
+            # change the packages meanwhile).
+            page = self._render_project(repo, name)
         return page
+
+    def _render_project(self, repo: Repository, name: str) -> bytes | None:
+        assets = [a for a in self._content.package_assets(repo.name, name) if a.kind == PACKAGE]
+        if not assets:
+            return None
+        return render_project_page(name, [_link(asset) for asset in assets])
 
     def root_page(self, repo: Repository) -> bytes:
         cached = self._content.find_asset(repo.name, ROOT_PATH)
         if cached is not None:
             return self._blobs.read_bytes(cached.blob_ref)
-        with self._db.write() as conn:
+        try:
+            with self._db.write() as conn:
+                page = render_root_page(self._content.component_names(repo.name))
+                self._cache_page(conn, repo, ROOT_PATH, ROOT_INDEX, page)
+        except FrozenError:
             page = render_root_page(self._content.component_names(repo.name))
-            self._cache_page(conn, repo, ROOT_PATH, ROOT_INDEX, page)
         return page
 
     def package(self, repo: Repository, path: str) -> Asset | None:

@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 from .blobs import CHUNK, BlobInfo, BlobStore
 from .content import INDEX, PACKAGE, ROOT_INDEX, Asset, ContentStore, NewAsset
 from .db import Database
-from .errors import NexusError
+from .errors import FrozenError, NexusError
 from .logs import AppLog, redact_url
 from .pypi_files import content_type, name_and_version
 from .repos import Repository
@@ -121,6 +121,10 @@ class ProxyPypi:
                 if cached is None:
                     raise NexusError(404, blocked)
                 return cached
+            if self._db.frozen:
+                # Caching what the remote sends is a write, which a read-only node refuses:
+                # do not even ask the remote.
+                raise FrozenError()
             try:
                 fetched = fetch()
             except RemoteUnavailable as failure:
@@ -216,10 +220,15 @@ class ProxyPypi:
         attributes = {"cached_at": time.time(), "remote_url": redact_url(url)}
         filename = key.rstrip("/").rsplit("/", 1)[-1]
         mime = "text/html" if kind != PACKAGE else content_type(filename)
-        with self._db.write() as conn:
-            replaced = self._content.save_asset(conn, NewAsset(
-                repo.name, key, kind, blob, mime, attributes=attributes, component=component))
-            self._content.save_remote_urls(conn, repo.name, urls)
+        try:
+            with self._db.write() as conn:
+                replaced = self._content.save_asset(conn, NewAsset(
+                    repo.name, key, kind, blob, mime, attributes=attributes,
+                    component=component))
+                self._content.save_remote_urls(conn, repo.name, urls)
+        except BaseException:
+            self._blobs.delete([blob.ref])
+            raise
         if replaced:
             self._blobs.delete([replaced])
         asset = self._content.find_asset(repo.name, key)

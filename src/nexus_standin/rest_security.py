@@ -8,19 +8,26 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import NexusError, ValidationFailed
+from .errors import JsonMessageError, NexusError, ValidationFailed
 from .models import (
     AnonymousAccessSettingsXO,
     ApiCreateUser,
     ApiUser,
+    ApiUserSource,
     RealmApiXO,
     RoleXORequest,
     RoleXOResponse,
 )
 from .rest_support import Call, dump, json_response, no_content, parse_model, rest
-from .security import AVAILABLE_REALMS, Role, User, hash_password
+from .security import (
+    AVAILABLE_REALMS,
+    DEFAULT_SOURCE,
+    USER_SOURCES,
+    Role,
+    User,
+    hash_password,
+)
 
-SOURCE = "default"
 LOG_SOURCE = "org.sonatype.nexus.security"
 
 
@@ -70,7 +77,7 @@ def put_active_realms(call: Call) -> Response:
 
 def _user_json(user: User) -> dict[str, Any]:
     return dump(ApiUser(userId=user.user_id, firstName=user.first_name, lastName=user.last_name,
-                        emailAddress=user.email, source=SOURCE, status=user.status,
+                        emailAddress=user.email, source=DEFAULT_SOURCE, status=user.status,
                         readOnly=False, roles=user.roles, externalRoles=[]))
 
 
@@ -151,31 +158,45 @@ def change_password(call: Call) -> Response:
 
 
 # -- roles -------------------------------------------------------------------------------------
+# Roles carry a user source: "default" (local roles) or "LDAP" (external role mappings, whose id
+# is the LDAP group's name). The 3.97 API takes `?source=` on every roles endpoint; without it
+# GET lists every source and the others mean "default".
 
 def _role_json(role: Role) -> dict[str, Any]:
-    return dump(RoleXOResponse(id=role.id, source=SOURCE, name=role.name,
+    return dump(RoleXOResponse(id=role.id, source=role.source, name=role.name,
                                description=role.description, readOnly=role.read_only,
                                privileges=role.privileges, roles=role.roles))
 
 
+def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
+    """The `source` query parameter; 400 `"Source 'x' not found."` for an unknown one."""
+    source = call.query("source") or default
+    if source is not None and source not in USER_SOURCES:
+        raise JsonMessageError(400, f"Source '{source}' not found.")
+    return source
+
+
 def _known_role(call: Call) -> Role:
+    source = _source(call)
     role = call.services.security.role(call.param("role_id"))
-    if role is None:
+    if role is None or role.source != source:
         raise NexusError(404, f"Role '{call.param('role_id')}' not found.")
     return role
 
 
-def _role_from(call: Call) -> Role:
+def _role_from(call: Call, source: str) -> Role:
     request = parse_model(RoleXORequest, call.json())
     contained = list(request.roles or [])
     _check_roles(call, contained)
     return Role(request.id, request.name, request.description or "",
-                list(request.privileges or []), contained)
+                list(request.privileges or []), contained, source=source)
 
 
 def list_roles(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([_role_json(role) for role in call.services.security.roles()])
+    source = _source(call, default=None)
+    return json_response([_role_json(role) for role in call.services.security.roles()
+                          if source is None or role.source == source])
 
 
 def get_role(call: Call) -> Response:
@@ -185,18 +206,21 @@ def get_role(call: Call) -> Response:
 
 def create_role(call: Call) -> Response:
     call.subject.demand_admin()
-    role = _role_from(call)
+    source = _source(call)
+    assert source is not None
+    role = _role_from(call, source)
     if call.services.security.role(role.id) is not None:
         raise ValidationFailed([("*", f"Role '{role.id}' already exists.")])
     call.services.security.save_role(role)
-    call.services.app_log.info(LOG_SOURCE, f"Created role: {role.id}", call.subject.user_id)
+    call.services.app_log.info(LOG_SOURCE, f"Created role: {role.id} (source {role.source})",
+                               call.subject.user_id)
     return json_response(_role_json(role))
 
 
 def update_role(call: Call) -> Response:
     call.subject.demand_admin()
     existing = _known_role(call)
-    role = _role_from(call)
+    role = _role_from(call, existing.source)
     if existing.read_only:
         raise NexusError(400, f"Role '{existing.id}' is read only and cannot be updated.")
     if role.id != existing.id:
@@ -214,6 +238,12 @@ def delete_role(call: Call) -> Response:
     return no_content()
 
 
+def user_sources(call: Call) -> Response:
+    call.subject.demand_admin()
+    return json_response([dump(ApiUserSource(id=key, name=name))
+                          for key, name in USER_SOURCES.items()])
+
+
 USERS = "/v1/security/users"
 ROLES = "/v1/security/roles"
 
@@ -228,6 +258,7 @@ routes = [
     Route(USERS + "/{user_id:str}", rest(update_user), methods=["PUT"]),
     Route(USERS + "/{user_id:str}", rest(delete_user), methods=["DELETE"]),
     Route(USERS + "/{user_id:str}/change-password", rest(change_password), methods=["PUT"]),
+    Route("/v1/security/user-sources", rest(user_sources), methods=["GET"]),
     Route(ROLES, rest(list_roles), methods=["GET"]),
     Route(ROLES, rest(create_role), methods=["POST"]),
     Route(ROLES + "/{role_id:str}", rest(get_role), methods=["GET"]),

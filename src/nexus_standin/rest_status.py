@@ -18,10 +18,16 @@ async def status(_: Request) -> Response:
     return Response(status_code=200)
 
 
-def _result(message: str, started: float) -> dict[str, Any]:
+async def writable(request: Request) -> Response:
+    """503 while the node is read-only (frozen), as Nexus's StatusResource."""
+    frozen = request.app.state.services.freeze.request is not None
+    return Response(status_code=503 if frozen else 200)
+
+
+def _result(message: str, started: float, healthy: bool = True) -> dict[str, Any]:
     """Dropwizard HealthCheck.Result as JSON."""
     now = datetime.now(UTC)
-    return {"healthy": True, "message": message, "error": None, "details": None,
+    return {"healthy": healthy, "message": message, "error": None, "details": None,
             "time": int(now.timestamp() * 1000), "duration": int(time.monotonic() - started),
             "timestamp": now.isoformat(timespec="milliseconds")}
 
@@ -31,6 +37,7 @@ def status_check(call: Call) -> Response:
     started = time.monotonic()
     services = call.services
     count, size = services.blobs.usage()
+    frozen = services.freeze.request is not None
     checks = {
         "Available CPUs": _result(f"The host system is allocating a maximum of "
                                   f"{os.cpu_count()} cores to the application.", started),
@@ -39,7 +46,9 @@ def status_check(call: Call) -> Response:
         "DB": _result("The database is available.", started),
         "File Descriptors": _result("The file descriptor limit is adequate.", started),
         "Lifecycle Phase": _result("STARTED", started),
-        "Read-Only Detector": _result("Nexus is not in read-only mode.", started),
+        "Read-Only Detector": _result("Nexus Repository Manager is in read-only mode."
+                                      if frozen else "Nexus is not in read-only mode.", started,
+                                      healthy=not frozen),
         "Scheduler": _result("The scheduler is running.", started),
     }
     return json_response(dict(sorted(checks.items())))
@@ -47,6 +56,6 @@ def status_check(call: Call) -> Response:
 
 routes = [
     Route("/v1/status", status, methods=["GET"]),
-    Route("/v1/status/writable", status, methods=["GET"]),
+    Route("/v1/status/writable", writable, methods=["GET"]),
     Route("/v1/status/check", rest(status_check), methods=["GET"]),
 ]

@@ -33,6 +33,9 @@ AVAILABLE_REALMS = {
     "NuGetApiKey": "NuGet API-Key Realm",
     "rutauth-realm": "Rut Auth Realm",
 }
+DEFAULT_SOURCE, LDAP_SOURCE = "default", "LDAP"
+# User sources (3.97 `ApiUserSource`): the local one and LDAP (OSS has no Crowd/SAML).
+USER_SOURCES = {DEFAULT_SOURCE: "Local", LDAP_SOURCE: "LDAP"}
 DEFAULT_ANONYMOUS = {"enabled": True, "userId": "anonymous", "realmName": "NexusAuthorizingRealm"}
 PBKDF2_ITERATIONS = 20_000
 
@@ -56,6 +59,8 @@ class Role:
     privileges: list[str]
     roles: list[str] = field(default_factory=list)
     read_only: bool = False
+    # "default" for local roles; "LDAP" for an external role mapping (id = the LDAP group).
+    source: str = DEFAULT_SOURCE
 
 
 def hash_password(password: str) -> str:
@@ -176,9 +181,9 @@ def bootstrap(store: SecurityStore, settings: Settings) -> bool:
 def _insert_role(conn: sqlite3.Connection, role: Role) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO security_role (id, name, description, privileges, roles,"
-        " read_only) VALUES (?, ?, ?, ?, ?, ?)",
+        " read_only, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (role.id, role.name, role.description, json.dumps(role.privileges),
-         json.dumps(role.roles), int(role.read_only)))
+         json.dumps(role.roles), int(role.read_only), role.source))
 
 
 def _user(row: sqlite3.Row) -> User:
@@ -190,4 +195,4 @@ def _user(row: sqlite3.Row) -> User:
 def _role(row: sqlite3.Row) -> Role:
     return Role(id=row["id"], name=row["name"], description=row["description"],
                 privileges=json.loads(row["privileges"]), roles=json.loads(row["roles"]),
-                read_only=bool(row["read_only"]))
+                read_only=bool(row["read_only"]), source=row["source"])

@@ -11,6 +11,8 @@ from .blobs import BlobStore
 from .config import Settings
 from .content import ContentStore
 from .db import Database
+from .freeze import FreezeService
+from .ldap_store import LdapStore
 from .logs import AppLog, RequestLog
 from .pypi_format import PypiFormat
 from .pypi_hosted import HostedPypi
@@ -29,6 +31,8 @@ class Services:
     security: SecurityStore
     tasks: TaskStore
     cleanup_policies: CleanupPolicyStore
+    ldap: LdapStore
+    freeze: FreezeService
     auth: Authenticator
     pypi: PypiFormat
     app_log: AppLog
@@ -44,15 +48,23 @@ def build_services(settings: Settings) -> Services:
     content = ContentStore(db)
     blobs.collect_garbage(content.blob_refs())
     security = SecurityStore(db)
+    tasks = TaskStore(db)
     if bootstrap(security, settings):
         app_log.info("org.sonatype.nexus.security", "Initialized security: admin and anonymous")
-    tasks = TaskStore(db)
     tasks.seed()
+    # Loaded after the first-start setup (which only writes into an empty data directory);
+    # from here on a frozen node refuses every write.
+    freeze = FreezeService(db)
+    if freeze.request is not None:
+        app_log.info("org.sonatype.nexus.internal.app.FreezeServiceImpl",
+                     "Nexus Repository Manager is in read-only mode (requested by"
+                     f" {freeze.request.requested_by} at {freeze.request.frozen_at.isoformat()})")
     user_agent = f"Nexus/{settings.nexus_version} (OSS; {platform.system()}; {platform.release()})"
     hosted = HostedPypi(db, content, blobs, app_log)
     proxy = ProxyPypi(db, content, blobs, app_log, user_agent)
     return Services(
         settings=settings, db=db, blobs=blobs, repos=repos, content=content, security=security,
-        tasks=tasks, cleanup_policies=CleanupPolicyStore(db), auth=Authenticator(security),
+        tasks=tasks, cleanup_policies=CleanupPolicyStore(db), ldap=LdapStore(db), freeze=freeze,
+        auth=Authenticator(security),
         pypi=PypiFormat(db, repos, content, blobs, hosted, proxy),
         app_log=app_log, request_log=RequestLog(settings.log_dir))

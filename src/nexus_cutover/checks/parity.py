@@ -27,7 +27,7 @@ def _listing(names: Iterable[str], limit: int = 5) -> str:
 
 def hosted_packages(client: NexusClient, hosted: str) -> dict[tuple[str, str], Asset]:
     """Distribution assets of hosted keyed by (normalized project, filename)."""
-    found = {}
+    found: dict[tuple[str, str], Asset] = {}
     for asset in client.assets(hosted):
         parts = asset.path.split("/")
         if len(parts) >= 4 and parts[0] == "packages":
@@ -80,8 +80,9 @@ def downloads_through_group(old: Inventory, client: NexusClient, hosted: str,
     if not by_project:
         return [f"no file of the old index is in '{hosted}' yet; {UPLOAD_FIX}"]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = pool.map(lambda item: _project_problems(session, group_simple, *item, timeout),
-                           by_project.items())
+        results = pool.map(
+            lambda item: _project_problems(session, group_simple, item[0], item[1], timeout),
+            by_project.items())
         problems = [p for result in results for p in result]
     if len(problems) > 6:
         return [*problems[:5], f"... and {len(problems) - 5} more files"]

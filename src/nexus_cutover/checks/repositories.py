@@ -66,7 +66,7 @@ def group_matches(client: NexusClient, expected: Expected) -> Problems:
     if config is None:
         return problems
     members = list((config.get("group") or {}).get("memberNames") or [])
-    problems: Problems = []
+    problems = []
     missing = [m for m in want.members if m not in members]
     extra = [m for m in members if m not in want.members]
     if missing:

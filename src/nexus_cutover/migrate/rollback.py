@@ -1,0 +1,96 @@
+"""The guide's Rollback Plan: configuration files back as they were, pypiserver back up.
+
+Order: the journal is checked first (a file edited since `configure` stops everything before
+any change), then the packages come back from the backup and pypiserver starts, and only then
+do the client files point at it again, so no client is sent to an index that is not up yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nexus_cutover.migrate.backup import RestoreResult, remembered, restore_backup
+from nexus_cutover.migrate.errors import MigrationError
+from nexus_cutover.migrate.journal import FileUndo, Journal, UndoResult, refuse_changed
+from nexus_cutover.migrate.services_control import local_services, pypiserver_running
+from nexus_cutover.migrate.services_control import start_local_pypiserver as start_local
+from nexus_cutover.migrate.state import StatePaths
+from nexus_cutover.target import Target
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    undo_plan: tuple[FileUndo, ...]
+    undone: UndoResult | None  # None on a dry run
+    archive: Path | None
+    restored: RestoreResult | None
+    started_pypiserver: bool
+    steps: tuple[str, ...]  # what the user must do by hand (external backend)
+    dry_run: bool
+
+
+def find_archive(target: Target, explicit: Path | None) -> Path | None:
+    """The archive to restore: given, configured, or the one `backup` wrote last."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise MigrationError(f"{explicit}: backup archive not found")
+        return explicit
+    for candidate in (target.clients.backup_archive,
+                      remembered(StatePaths(target.state_dir).latest_backup)):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def rollback(
+    target: Target,
+    *,
+    archive: Path | None = None,
+    dry_run: bool = False,
+    skip_changed: bool = False,
+) -> RollbackResult:
+    journal = Journal(StatePaths(target.state_dir))
+    plan = tuple(journal.plan_undo())
+    if not skip_changed:
+        refuse_changed(plan)
+    found = find_archive(target, archive)
+    if target.backend != "local":
+        steps = external_steps(target, found)
+        undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
+        return RollbackResult(plan, undone, found, None, False, steps, dry_run)
+    restored, started = _bring_back_local(target, found, dry_run)
+    undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
+    return RollbackResult(plan, undone, found, restored, started, (), dry_run)
+
+
+def _bring_back_local(
+    target: Target, archive: Path | None, dry_run: bool
+) -> tuple[RestoreResult | None, bool]:
+    services = local_services(target.state_dir)
+    restored = None
+    if archive is not None:
+        restored = restore_backup(archive, services.packages_dir, dry_run=dry_run)
+    elif not services.packages_dir.is_dir():
+        raise MigrationError(f"{services.packages_dir} is gone and no backup archive is known;"
+                             " name one with --archive")
+    if dry_run:
+        return restored, not pypiserver_running(services)
+    services.packages_dir.mkdir(parents=True, exist_ok=True)
+    return restored, start_local(target.state_dir)
+
+
+def external_steps(target: Target, archive: Path | None) -> tuple[str, ...]:
+    """The guide's rollback plan for servers this tool does not run."""
+    old = target.pypiserver.url or "http://<pypiserver-host>:8888"
+    folder = target.pypiserver.packages_dir
+    restore = (
+        f"restore the packages: tar -xzf {archive} -C {folder.parent if folder else '<dir>'}"
+        " (the archive holds a packages/ folder)"
+        if archive else "restore the packages folder from your backup"
+    )
+    return (
+        restore,
+        "start pypiserver again, e.g. `docker-compose up -d` in its folder",
+        f"verify: pip install --index-url {old.rstrip('/')}/simple <package-name>",
+    )

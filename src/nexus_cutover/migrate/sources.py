@@ -1,0 +1,126 @@
+"""Where the files to upload come from: a packages folder, or what a pypiserver serves."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import requests
+
+from nexus_cutover.dists import is_distribution, iter_dist_paths, sha256_of
+from nexus_cutover.errors import DistributionError
+from nexus_cutover.migrate.errors import MigrationError
+from nexus_cutover.simple import fetch, parse_links
+from nexus_cutover.target import Credentials, Target
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    filename: str
+    location: str  # a path (folder) or a URL (server)
+    sha256: str | None = None  # when known without reading the bytes (index hash fragment)
+
+
+class Source(Protocol):
+    description: str
+
+    def files(self) -> list[SourceFile]: ...
+
+    def fetch(self, file: SourceFile, scratch: Path) -> Path:
+        """A local path holding the file's bytes (inside `scratch` when it had to be fetched)."""
+        ...
+
+
+class FolderSource:
+    def __init__(self, folder: Path) -> None:
+        if not folder.is_dir():
+            raise MigrationError(f"{folder}: packages folder not found")
+        self.folder = folder
+        self.description = str(folder)
+
+    def files(self) -> list[SourceFile]:
+        return [SourceFile(p.name, str(p)) for p in iter_dist_paths(self.folder)]
+
+    def fetch(self, file: SourceFile, scratch: Path) -> Path:
+        return Path(file.location)
+
+
+class ServerSource:
+    """The files pypiserver lists on `/packages/`, downloaded by each worker on its own
+    keep-alive session."""
+
+    def __init__(self, url: str, credentials: Credentials | None, timeout: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.description = self.url
+        self._credentials = credentials
+        self._timeout = timeout
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            if self._credentials:
+                session.auth = self._credentials.as_tuple()
+            self._local.session = session
+        return session
+
+    def files(self) -> list[SourceFile]:
+        response = fetch(self._session(), f"{self.url}/packages/", "pypiserver package list",
+                         self._timeout)
+        return [SourceFile(link.filename, link.url, link.sha256)
+                for link in parse_links(response.text, response.url)
+                if is_distribution(link.filename)]
+
+    def fetch(self, file: SourceFile, scratch: Path) -> Path:
+        destination = scratch / file.filename
+        digest = hashlib.sha256()
+        try:
+            with self._session().get(file.location, stream=True, timeout=self._timeout) as answer:
+                answer.raise_for_status()
+                with destination.open("wb") as out:
+                    for block in answer.iter_content(1 << 16):
+                        digest.update(block)
+                        out.write(block)
+        except requests.RequestException as error:
+            raise MigrationError(f"{file.filename}: download failed: {error}") from None
+        if file.sha256 and digest.hexdigest() != file.sha256:
+            raise DistributionError(f"{file.filename}: the download does not match the index's"
+                                    " sha256")
+        return destination
+
+
+def resolve_source(target: Target, source: Path | str | None) -> Source:
+    """A folder path or a pypiserver URL; by default the configured packages folder, else the
+    configured pypiserver (reading the folder is faster and needs no pypiserver running)."""
+    if isinstance(source, Path):
+        return FolderSource(source)
+    old = target.pypiserver
+    if isinstance(source, str):
+        return ServerSource(source, old.credentials)
+    if old.packages_dir is not None and old.packages_dir.is_dir():
+        return FolderSource(old.packages_dir)
+    if old.url:
+        return ServerSource(old.url, old.credentials)
+    raise MigrationError("no source: configure pypiserver.packages_dir or pypiserver.url")
+
+
+def unique_by_name(
+    files: Iterable[SourceFile], source: Source, scratch: Path
+) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """One file per name; names held twice with different bytes come back as (name, problem)."""
+    groups: dict[str, list[SourceFile]] = {}
+    for file in files:
+        groups.setdefault(file.filename, []).append(file)
+    unique, clashes = [], []
+    for name, group in groups.items():
+        digests = {f.sha256 or sha256_of(source.fetch(f, scratch)) for f in group}
+        if len(digests) == 1:
+            unique.append(group[0])
+        else:
+            clashes.append((name, f"the source holds {len(group)} different files of this name"))
+    return unique, clashes

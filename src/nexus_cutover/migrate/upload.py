@@ -1,0 +1,291 @@
+"""Step 3: every distribution file into the hosted repository, concurrently, resumably.
+
+What is already there is decided by asking the assets API first (twine's --skip-existing does
+nothing against Nexus, facts: nexus §2.8): the same sha256 is skipped, a different one is an
+error naming the file, and an interrupted run simply resumes. Uploads go through twine's
+`Repository` (the legacy endpoint pip users' tools use), one per worker thread, so each worker
+keeps one keep-alive connection and no process is started per file. A last pass lists hosted
+again and checks every file is there with the same sha256.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import requests
+from requests_toolbelt import MultipartEncoder  # type: ignore[import-untyped]
+from rich.console import Console
+from twine.package import PackageFile
+from twine.repository import Repository
+
+from nexus_cutover.dists import sha256_of
+from nexus_cutover.errors import (
+    AuthError,
+    CutoverError,
+    ForbiddenError,
+    NotFoundError,
+    ServerError,
+    UnreachableError,
+)
+from nexus_cutover.migrate.errors import MigrationError
+from nexus_cutover.migrate.packagefile import package_file
+from nexus_cutover.migrate.progress import progress_bar
+from nexus_cutover.migrate.sources import Source, SourceFile, resolve_source, unique_by_name
+from nexus_cutover.nexus import Asset, NexusClient
+from nexus_cutover.target import Target
+
+Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted"]
+# What Nexus says when a file exists and the policy refuses to replace it (facts: nexus §2.8).
+_REFUSED_MARKERS = ("cannot be updated", "does not allow updating", "read-only", "read only")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    filename: str
+    status: Status
+    message: str = ""
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    outcomes: tuple[FileOutcome, ...]
+    parity_missing: tuple[str, ...] = ()  # source files not in hosted with the same sha256
+    aborted: str | None = None  # why the run stopped early (a server-wide failure)
+    dry_run: bool = False
+    source: str = ""
+
+    def count(self, status: Status) -> int:
+        return sum(outcome.status == status for outcome in self.outcomes)
+
+    @property
+    def uploaded(self) -> int:
+        return self.count("uploaded")
+
+    @property
+    def skipped(self) -> int:
+        return self.count("skipped")
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(f"{o.filename}: {o.message}" for o in self.outcomes if o.status == "failed")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.parity_missing and self.aborted is None
+
+
+class _QuietRepository(Repository):
+    """twine's Repository without its per-file console output (our progress bar shows it)."""
+
+    def _upload(self, package: PackageFile) -> requests.Response:
+        fields = self._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
+        fields += [(":action", "file_upload"), ("protocol_version", "1")]
+        with open(package.filename, "rb") as stream:
+            fields.append(("content", (package.basefilename, stream, "application/octet-stream")))
+            encoder = MultipartEncoder(fields)
+            return self.session.post(self.url, data=encoder, allow_redirects=False,
+                                     headers={"Content-Type": encoder.content_type})
+
+
+@dataclass
+class _Run:
+    """What the worker threads share."""
+
+    target: Target
+    source: Source
+    hosted: dict[str, Asset]
+    scratch: Path
+    dry_run: bool
+    stop: threading.Event = field(default_factory=threading.Event)
+    fatal: CutoverError | None = None
+    local: threading.local = field(default_factory=threading.local)
+    repositories: list[Repository] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return self.target.nexus.repository(self.target.expected.hosted.name)
+
+    def repository(self) -> Repository:
+        repository: Repository | None = getattr(self.local, "repository", None)
+        if repository is None:
+            credentials = self.target.nexus.credentials
+            repository = _QuietRepository(
+                self.url,
+                credentials.user if credentials else None,
+                credentials.password if credentials else None,
+                disable_progress_bar=True,
+            )
+            if self.target.nexus.ca_bundle:
+                repository.set_certificate_authority(str(self.target.nexus.ca_bundle))
+            self.local.repository = repository
+            with self.lock:
+                self.repositories.append(repository)
+        return repository
+
+    def give_up(self, error: CutoverError) -> None:
+        with self.lock:
+            if self.fatal is None:
+                self.fatal = error
+        self.stop.set()
+
+
+def hosted_files(client: NexusClient, hosted: str) -> dict[str, Asset]:
+    """Distribution files in hosted by name (the generated index pages are not files)."""
+    return {a.filename: a for a in client.assets(hosted) if a.path.startswith("packages/")}
+
+
+def check_hosted(client: NexusClient, target: Target) -> None:
+    """Fail early, with one line, when hosted is missing or is not a PyPI hosted repository."""
+    name = target.expected.hosted.name
+    found = next((r for r in client.repositories() if r.get("name") == name), None)
+    if found is None:
+        raise MigrationError(f"the hosted repository '{name}' does not exist on"
+                             f" {target.nexus.url}; run `nexus-cutover migrate provision` first")
+    if (found.get("format"), found.get("type")) != ("pypi", "hosted"):
+        raise MigrationError(f"'{name}' on {target.nexus.url} is a {found.get('format')}"
+                             f" {found.get('type')} repository, not pypi hosted")
+
+
+def upload(
+    target: Target,
+    source: Path | str | None = None,
+    workers: int = 8,
+    progress: bool = True,
+    *,
+    dry_run: bool = False,
+    console: Console | None = None,
+) -> UploadResult:
+    """Upload what `source` holds (a folder, a pypiserver URL, or the configured one)."""
+    if workers < 1:
+        raise MigrationError(f"workers must be at least 1, not {workers}")
+    client = NexusClient(target.nexus)
+    check_hosted(client, target)
+    origin = resolve_source(target, source)
+    hosted = hosted_files(client, target.expected.hosted.name)
+    with tempfile.TemporaryDirectory(prefix="nexus-cutover-upload-") as scratch:
+        files, clashes = unique_by_name(origin.files(), origin, Path(scratch))
+        run = _Run(target, origin, hosted, Path(scratch), dry_run)
+        outcomes = [FileOutcome(name, "failed", message) for name, message in clashes]
+        try:
+            with progress_bar("uploading", len(files), enabled=progress,
+                              console=console) as advance:
+                for outcome in _run_pool(run, files, workers):
+                    outcomes.append(outcome)
+                    advance(1)
+        finally:
+            for repository in run.repositories:
+                repository.close()
+    outcomes.sort(key=lambda o: o.filename)
+    aborted = str(run.fatal) if run.fatal else None
+    if dry_run or aborted:
+        return UploadResult(tuple(outcomes), (), aborted, dry_run, origin.description)
+    missing = parity_missing(outcomes, hosted_files(client, target.expected.hosted.name))
+    return UploadResult(tuple(outcomes), missing, None, dry_run, origin.description)
+
+
+def _run_pool(run: _Run, files: Sequence[SourceFile], workers: int) -> Iterator[FileOutcome]:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="upload")
+    try:
+        futures = [pool.submit(_transfer, run, file) for file in files]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        run.stop.set()  # on an interrupt: workers that have not started yet do nothing
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _transfer(run: _Run, file: SourceFile) -> FileOutcome:
+    if run.stop.is_set():
+        return FileOutcome(file.filename, "not attempted", "the run stopped early", file.sha256)
+    existing = run.hosted.get(file.filename)
+    if file.sha256 and existing:
+        return _compare(file.filename, file.sha256, existing)
+    try:
+        path = run.source.fetch(file, run.scratch)
+        digest = file.sha256 or sha256_of(path)
+        if existing:
+            return _compare(file.filename, digest, existing)
+        package = package_file(path)
+        if run.dry_run:
+            return FileOutcome(file.filename, "would upload", "", digest)
+        return _send(run, package, digest)
+    except (UnreachableError, AuthError, ForbiddenError, NotFoundError) as error:
+        run.give_up(error)
+        return FileOutcome(file.filename, "failed", str(error), file.sha256)
+    except CutoverError as error:
+        return FileOutcome(file.filename, "failed", _without_name(str(error), file.filename),
+                           file.sha256)
+    except OSError as error:
+        return FileOutcome(file.filename, "failed", f"cannot read: {error.strerror or error}",
+                           file.sha256)
+    finally:
+        (run.scratch / file.filename).unlink(missing_ok=True)  # a downloaded copy, if any
+
+
+def _compare(filename: str, digest: str, existing: Asset) -> FileOutcome:
+    if existing.sha256 == digest:
+        return FileOutcome(filename, "skipped", "already in hosted with the same sha256", digest)
+    if existing.sha256 is None:
+        return FileOutcome(filename, "failed", "hosted holds a file of this name but reports no"
+                           " sha256 for it, so it cannot be compared; not replaced", digest)
+    return FileOutcome(
+        filename, "failed",
+        f"hosted already holds a different file of this name (sha256 {existing.sha256}"
+        f" there, {digest} here); not replaced", digest,
+    )
+
+
+def _send(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
+    name = package.basefilename
+    try:
+        response = run.repository().upload(package)
+    except requests.RequestException as error:
+        raise UnreachableError(f"upload to {run.url} failed: {error}", url=run.url) from None
+    status, text = response.status_code, f"{response.reason} {response.text}"
+    if 200 <= status < 300:
+        return FileOutcome(name, "uploaded", "", digest)
+    if status in (401, 403, 404):
+        raise _http_error(status, run.url)
+    if status == 400 and any(marker in text.lower() for marker in _REFUSED_MARKERS):
+        return FileOutcome(name, "failed", f"hosted refused it (400 {response.reason}): the file"
+                           " exists there or the deployment policy forbids writes", digest)
+    detail = " ".join(response.text.split())[:200]
+    return FileOutcome(name, "failed", f"upload answered {status} {response.reason}: {detail}",
+                       digest)
+
+
+def _http_error(status: int, url: str) -> ServerError:
+    if status == 401:
+        return AuthError(f"upload to {url} answered 401: the Nexus user or password is wrong",
+                         url=url, status=status)
+    if status == 403:
+        return ForbiddenError(f"upload to {url} answered 403: the Nexus user may not upload"
+                              " to this repository", url=url, status=status)
+    return NotFoundError(f"upload to {url} answered 404: no such hosted repository", url=url,
+                         status=status)
+
+
+def _without_name(message: str, filename: str) -> str:
+    return message.removeprefix(f"{filename}: ")
+
+
+def parity_missing(outcomes: Sequence[FileOutcome], hosted: dict[str, Asset]) -> tuple[str, ...]:
+    """Names of source files that hosted lacks, or holds with other bytes."""
+    missing = []
+    for outcome in outcomes:
+        asset = hosted.get(outcome.filename)
+        if asset is None or outcome.sha256 is None or asset.sha256 != outcome.sha256:
+            missing.append(outcome.filename)
+    return tuple(sorted(missing))
