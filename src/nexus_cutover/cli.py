@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from nexus_cutover.services import LocalServices, external_target, load_local
 from nexus_cutover.target import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+DEMO_BEFORE = "PRE-1,REPO-1,REPO-2,REPO-3,PARITY-1"
 SUITE = CHECKOUT / "tests"
 
 DESCRIPTION = """\
@@ -240,35 +242,54 @@ def run_suite(settings: Settings, pytest_args: Sequence[str]) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    """Start local services, run the suite before and after a sample migration, report."""
+    """The whole job on local services: fail before, migrate, pass, decommission, report."""
     demo_settings = settings.model_copy(update={"backend": "local",
                                                 "state_dir": settings.state_dir / "demo"})
     root = local_root(demo_settings)
     stale = load_local(root)
     if stale is not None:
         stale.stop()
-    console.rule("1. local services: real pypiserver with sample packages, Nexus stand-in")
+    shutil.rmtree(root, ignore_errors=True)
+    console.rule("1. local services: a real pypiserver with sample packages, the Nexus stand-in")
     services = start_seeded(root, demo_settings)
     try:
         console.print(describe_local(services), markup=False)
-        console.rule("2. before the migration: the repository and parity checks must fail")
-        before = run_suite(demo_settings, ["-q", "--no-header", "--checks",
-                                           "PRE-1,REPO-1,REPO-2,REPO-3,PARITY-1"])
-        console.print(f"suite exit code before migrating: {before} (expected: 1)")
-        console.rule("3. the migration: backup, provision, upload, configure")
-        with console.status("migrating..."):
-            run_sample_migration(services, demo_settings)
-        console.rule("4. the acceptance suite after the migration")
-        report_dir = args.report_dir.resolve()
-        after = run_suite(demo_settings, ["--cutover-report", str(report_dir), "-q",
-                                          "--no-header"])
-        console.print(f"report: {report_dir / 'report.html'} and report.json", markup=False)
-        return EXIT_OK if after == 0 else EXIT_FAILED
+        return demo_story(args, demo_settings, services, console)
     finally:
         if args.keep:
             console.print(f"left running: {describe_local(services)}", markup=False)
         else:
             services.stop()
+
+
+def demo_story(args: argparse.Namespace, settings: Settings, services: LocalServices,
+               console: Console) -> int:
+    from nexus_cutover import migrate
+
+    console.rule("2. before the migration: the repository and parity checks must fail")
+    before = run_suite(settings, ["-q", "--no-header", "--checks", DEMO_BEFORE])
+    console.print(f"suite before migrating: exit code {before} (1 = checks failed, as expected)")
+    console.rule("3. the migration: backup, provision, upload, configure")
+    with console.status("migrating the sample packages and projects..."):
+        run_sample_migration(services, settings)
+    console.print("done: backup verified, repositories provisioned, files uploaded,"
+                  " client files rewritten")
+    console.rule("4. the acceptance suite, pre-cutover")
+    if run_suite(settings, ["-q", "--no-header"]) != 0:
+        console.print("the suite failed: not decommissioning pypiserver")
+        return EXIT_FAILED
+    console.rule("5. decommission pypiserver (allowed: the suite passed)")
+    result = migrate.decommission(local_target(services, settings))
+    console.print(f"archived to {result.archive}, {result.verified} files verified;"
+                  f" pypiserver stopped: {result.stopped}", markup=False)
+    console.rule("6. the whole suite after the cutover, with the report")
+    report_dir = args.report_dir.resolve()
+    after = run_suite(settings, ["--phase", "all", "--cutover-report", str(report_dir),
+                                 "--junitxml", str(report_dir / "junit.xml"), "-q",
+                                 "--no-header"])
+    console.print(f"report: {report_dir / 'report.html'}, report.json and junit.xml",
+                  markup=False)
+    return EXIT_OK if after == 0 else EXIT_FAILED
 
 
 if __name__ == "__main__":
