@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus_cutover.checks import clients, install, lifecycle, publish, status
+from nexus_cutover.checks import clients, lifecycle, publish, status
 from nexus_cutover.dists import Inventory
 from nexus_cutover.isolated import Sandbox
 from nexus_cutover.nexus import NexusClient
@@ -27,14 +27,7 @@ def test_nexus_is_running(nexus: NexusClient) -> None:
 def test_canary_project_installs_through_nexus(sandbox: Sandbox, target: Target,
                                                canary_app: list[Path]) -> None:
     """Test Nexus with one project first: a canary app (internal + public dependency)."""
-    hosted = target.nexus.repository(target.expected.hosted.name)
-    run = publish.upload(sandbox, canary_app, hosted, target.nexus.credentials)
-    require(publish.upload_problems(run, hosted))
-    group = target.nexus.repository(target.expected.group.name)
-    version = canary_app[0].name.split("-")[1]
-    problems, _ = install.installs_through_group(
-        sandbox, f"{target.expected.canary_project}-app=={version}", group)
-    require(problems)
+    require(publish.publish_then_install(sandbox, canary_app, target))
 
 
 @pytest.mark.check("PRE-2")

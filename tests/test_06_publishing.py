@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus_cutover.checks import install, publish
+from nexus_cutover.checks import publish
 from nexus_cutover.isolated import Sandbox
 from nexus_cutover.plugin import require
 from nexus_cutover.target import Target
@@ -16,14 +16,7 @@ pytestmark = [pytest.mark.phase("precutover", "postcutover"), pytest.mark.writes
 def test_fresh_package_uploads_and_installs(sandbox: Sandbox, target: Target,
                                             canary: list[Path]) -> None:
     """Build, `twine upload --repository-url <hosted>`, then pip install it through the group."""
-    hosted = target.nexus.repository(target.expected.hosted.name)
-    run = publish.upload(sandbox, canary, hosted, target.nexus.credentials)
-    require(publish.upload_problems(run, hosted))
-    group = target.nexus.repository(target.expected.group.name)
-    version = canary[0].name.split("-")[1]
-    problems, _ = install.installs_through_group(
-        sandbox, f"{target.expected.canary_project}=={version}", group)
-    require(problems)
+    require(publish.publish_then_install(sandbox, canary, target))
 
 
 @pytest.mark.check("PUBLISH-2")

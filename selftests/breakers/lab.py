@@ -87,8 +87,9 @@ class Lab:
         path.write_text(text.replace(old, new), encoding="utf-8")
         return path
 
-    def run(self, checks: str, *extra: str, external: bool = False) -> dict[str, Verdict]:
-        """Run the suite for `checks` against the lab; outcome and message per check ID.
+    def run(self, checks: str | None, *extra: str, external: bool = False
+            ) -> dict[str, Verdict]:
+        """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
         (nothing is reused or started), instead of the local backend's reuse of running services.
@@ -105,7 +106,8 @@ class Lab:
         basetemp = self.report_dir.parent / "suite-tmp"
         result = subprocess.run(
             [sys.executable, "-m", "pytest", str(CHECKOUT / "tests"), "-p", "no:cacheprovider",
-             "--rootdir", str(CHECKOUT), *backend, "--checks", checks, "--basetemp", str(basetemp),
+             "--rootdir", str(CHECKOUT), *backend, *(["--checks", checks] if checks else []),
+             "--basetemp", str(basetemp),
              "--cutover-report", str(self.report_dir), "-q", "--no-header", *extra],
             env=env, cwd=CHECKOUT, capture_output=True, text=True, check=False, timeout=900,
         )

@@ -37,6 +37,7 @@ from nexus_api_client.models.pypi_proxy_repository_api_request import (
     PypiProxyRepositoryApiRequest,
 )
 from packaging.utils import canonicalize_name
+from pydantic import BaseModel
 
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import (
@@ -166,14 +167,16 @@ class NexusClient:
         body = _deep_merge(existing or new_repository(kind, expected),
                            expected_settings(kind, expected))
         api = RepositoryManagementApi(self._api)
-        model, create, update = {
+        operations: dict[str, tuple[type[BaseModel], Callable[..., None], Callable[..., None]]]
+        operations = {
             "proxy": (PypiProxyRepositoryApiRequest, api.create_pypi_proxy_repository,
                       api.update_pypi_proxy_repository),
             "hosted": (PypiHostedRepositoryApiRequest, api.create_pypi_hosted_repository,
                        api.update_pypi_hosted_repository),
             "group": (PypiGroupRepositoryApiRequest, api.create_pypi_group_repository,
                       api.update_pypi_group_repository),
-        }[kind]
+        }
+        model, create, update = operations[kind]
         request = model.model_validate(body)
         base = f"{self.endpoint.rest_url}/v1/repositories/pypi/{kind}"
         if existing is not None:

@@ -278,9 +278,10 @@ def rewrite_dockerfile(text: str, base_images: Mapping[str, str],
         elif translate_heredocs and keyword in _HEREDOC_INSTRUCTIONS:
             markers = _heredoc_markers(" ".join(instruction), keyword)
             if markers:
-                bodies, index = _read_bodies(lines, index, markers)
-                if bodies is not None:
+                bodies, after = _read_bodies(lines, index, markers)
+                if bodies is not None:  # else: kept as is, the builder reports it
                     instruction = _translate(keyword, instruction, markers, bodies, files)
+                    index = after
         out.extend(instruction)
     new_text = "\n".join(out) + ("\n" if text.endswith("\n") else "")
     return Rewritten(new_text, files, tuple(bases), new_text != text or bool(files))

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.checks.install import installs_through_group
 from nexus_cutover.config import Expected
+from nexus_cutover.dists import parse_filename
 from nexus_cutover.errors import ServerError
 from nexus_cutover.isolated import Run, Sandbox
 from nexus_cutover.nexus import NexusClient
-from nexus_cutover.target import Credentials
+from nexus_cutover.target import Credentials, Target
 
 # What Nexus says when the write policy refuses an upload (H2/PostgreSQL and OrientDB wording).
 REFUSED = ("cannot be updated", "does not allow updating", "is read-only", "read only")
@@ -35,6 +37,19 @@ def upload_problems(run: Run, hosted_url: str) -> Problems:
         return [f"twine upload to {hosted_url} was refused by the deployment policy"
                 f" ('{refused}'); set pypi-hosted's deployment policy to 'Allow redeploy'"]
     return [f"twine upload to {hosted_url} failed: {run.tail(3)}"]
+
+
+def publish_then_install(sandbox: Sandbox, files: list[Path], target: Target) -> Problems:
+    """twine upload to hosted, then pip install that exact version through the group."""
+    hosted = target.nexus.repository(target.expected.hosted.name)
+    run = upload(sandbox, files, hosted, target.nexus.credentials)
+    problems = upload_problems(run, hosted)
+    if problems:
+        return problems
+    project, version = parse_filename(files[0].name)
+    group = target.nexus.repository(target.expected.group.name)
+    problems, _installed = installs_through_group(sandbox, f"{project}=={version}", group)
+    return problems
 
 
 def pypirc_problems(pypirc: Path | None, hosted_url: str) -> Problems:

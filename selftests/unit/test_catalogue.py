@@ -1,0 +1,44 @@
+"""The catalogue is whole: one acceptance test per check ID, and a breaker for each."""
+
+import ast
+import re
+from pathlib import Path
+
+from nexus_cutover.catalogue import CHECK_IDS, CHECKLIST
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _marked_checks(folder: Path) -> list[str]:
+    """Every @pytest.mark.check("ID") in the acceptance suite."""
+    found = []
+    for module in sorted(folder.glob("test_*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "check" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                found.append(str(node.args[0].value))
+    return found
+
+
+def test_every_check_has_exactly_one_acceptance_test() -> None:
+    marked = _marked_checks(ROOT / "tests")
+    assert sorted(marked) == sorted(CHECK_IDS), "tests/ and the catalogue disagree"
+
+
+def test_every_checklist_item_names_known_checks_and_every_check_is_in_an_item() -> None:
+    named = [check for item in CHECKLIST for check in item.checks]
+    assert set(named) <= CHECK_IDS
+    assert set(named) == CHECK_IDS
+    assert len(CHECKLIST) == 10
+
+
+def test_every_check_has_a_breaker() -> None:
+    """A breaker asserts its check fails: only_failure(..., "ID", ...) or an outcome check."""
+    texts = "\n".join(path.read_text(encoding="utf-8")
+                      for folder in ("selftests/breakers", "selftests/docker")
+                      for path in sorted((ROOT / folder).glob("test_*.py")))
+    broken = set(re.findall(r'only_failure\([^,]+, "([A-Z]+-\d+)"', texts))
+    broken |= set(re.findall(r'verdicts\["([A-Z]+-\d+)"\]\.outcome == "failed"', texts))
+    broken |= set(re.findall(r'breaks\("([A-Z]+-\d+)"\)', texts))
+    assert sorted(CHECK_IDS - broken) == []
