@@ -1,4 +1,4 @@
-"""Pre-Migration Checklist: Nexus is running, a backup exists, projects are listed, a canary works."""
+"""Pre-Migration Checklist: Nexus runs, a backup exists, projects are listed, a canary works."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +24,9 @@ def test_nexus_is_running(nexus: NexusClient) -> None:
 @pytest.mark.check("PRE-4")
 @pytest.mark.phase("precutover")
 @pytest.mark.writes
-def test_canary_project_installs_through_nexus(sandbox: Sandbox, target: Target,
-                                               canary_app: list[Path]) -> None:
+def test_canary_project_installs_through_nexus(
+    sandbox: Sandbox, target: Target, canary_app: list[Path]
+) -> None:
     """Test Nexus with one project first: a canary app (internal + public dependency)."""
     require(publish.publish_then_install(sandbox, canary_app, target))
 

@@ -30,7 +30,8 @@ def test_group_repository(nexus: NexusClient, expected: Expected) -> None:
 
 
 @pytest.mark.check("REPO-4")
-def test_simple_indexes(nexus_http: requests.Session, nexus: NexusClient,
-                        expected: Expected) -> None:
+def test_simple_indexes(
+    nexus_http: requests.Session, nexus: NexusClient, expected: Expected
+) -> None:
     """Each repository serves /simple/ at the repository base URL."""
     require(repositories.simple_indexes_served(nexus_http, nexus, expected))

@@ -19,16 +19,26 @@ def test_every_file_is_in_hosted(old_index: Inventory, nexus: NexusClient, targe
 
 
 @pytest.mark.check("PARITY-2")
-def test_every_file_downloads_through_group(old_index: Inventory, nexus: NexusClient,
-                                            nexus_http: requests.Session, target: Target) -> None:
+def test_every_file_downloads_through_group(
+    old_index: Inventory, nexus: NexusClient, nexus_http: requests.Session, target: Target
+) -> None:
     """Every migrated file downloads through pypi-group with the same bytes."""
     group_simple = target.nexus.simple(target.expected.group.name)
-    require(parity.downloads_through_group(old_index, nexus, target.expected.hosted.name,
-                                           nexus_http, group_simple, target.nexus.timeout))
+    require(
+        parity.downloads_through_group(
+            old_index,
+            nexus,
+            target.expected.hosted.name,
+            nexus_http,
+            group_simple,
+            target.nexus.timeout,
+        )
+    )
 
 
 @pytest.mark.check("PARITY-3")
-def test_components_api_lists_everything(old_index: Inventory, nexus: NexusClient,
-                                         target: Target) -> None:
+def test_components_api_lists_everything(
+    old_index: Inventory, nexus: NexusClient, target: Target
+) -> None:
     """The guide's verification: GET /v1/components?repository=pypi-hosted lists every version."""
     require(parity.components_listed(old_index, nexus, target.expected.hosted.name))

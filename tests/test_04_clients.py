@@ -26,12 +26,16 @@ def test_project_pip_conf(projects: Sequence[ScanResult]) -> None:
 
 
 @pytest.mark.check("CLIENT-3")
-def test_requirements_resolve(projects: Sequence[ScanResult], sandbox: Sandbox,
-                              target: Target) -> None:
+def test_requirements_resolve(
+    projects: Sequence[ScanResult], sandbox: Sandbox, target: Target
+) -> None:
     """Every project's requirements files resolve through the group (pip --dry-run --report)."""
     group = target.nexus.repository(target.expected.group.name)
-    require(clients.requirements_resolve(sandbox, clients.requirement_files(projects),
-                                         target.expected, group))
+    require(
+        clients.requirements_resolve(
+            sandbox, clients.requirement_files(projects), target.expected, group
+        )
+    )
 
 
 @pytest.mark.check("CLIENT-4")

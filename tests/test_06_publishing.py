@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.phase("precutover", "postcutover"), pytest.mark.writes
 
 
 @pytest.mark.check("PUBLISH-1")
-def test_fresh_package_uploads_and_installs(sandbox: Sandbox, target: Target,
-                                            canary: list[Path]) -> None:
+def test_fresh_package_uploads_and_installs(
+    sandbox: Sandbox, target: Target, canary: list[Path]
+) -> None:
     """Build, `twine upload --repository-url <hosted>`, then pip install it through the group."""
     require(publish.publish_then_install(sandbox, canary, target))
 
@@ -32,7 +33,7 @@ def test_pypirc_nexus_section(sandbox: Sandbox, target: Target, canary: list[Pat
 
 @pytest.mark.check("PUBLISH-3")
 def test_redeploy_follows_policy(sandbox: Sandbox, target: Target, canary: list[Path]) -> None:
-    """Uploading the same file twice: accepted with Allow redeploy, refused with Disable redeploy."""
+    """The same file uploaded twice: accepted with Allow redeploy, refused with Disable redeploy."""
     hosted = target.nexus.repository(target.expected.hosted.name)
     wheel = [path for path in canary if path.suffix == ".whl"]
     first = publish.upload(sandbox, wheel, hosted, target.nexus.credentials)

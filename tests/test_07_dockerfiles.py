@@ -1,12 +1,15 @@
 """Step 7: Update Dockerfiles."""
 
+import os
 from collections.abc import Sequence
 
 import pytest
 
-from nexus_cutover.checks import clients
+from nexus_cutover.checks import clients, docker_build
+from nexus_cutover.docker_backend import docker_unavailable
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
+from nexus_cutover.target import Target
 
 pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
@@ -21,3 +24,13 @@ def test_no_dockerfile_names_old_index(projects: Sequence[ScanResult]) -> None:
 def test_installing_dockerfiles_use_group(projects: Sequence[ScanResult]) -> None:
     """Each Dockerfile that pip-installs names the group (flag, ENV/ARG or copied pip.conf)."""
     require(clients.dockerfiles_use_group(projects))
+
+
+@pytest.mark.check("DOCKER-3")
+def test_installing_dockerfiles_build(target: Target) -> None:
+    """Each Dockerfile that pip-installs builds, with pip resolving through the group."""
+    reason = docker_unavailable()
+    if reason:
+        pytest.skip(f"DOCKER-3 builds images and needs a Docker engine: {reason}")
+    options = docker_build.BuildOptions.from_environment(os.environ)
+    require(docker_build.dockerfiles_build(target.clients.projects, target, options))

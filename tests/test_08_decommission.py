@@ -12,7 +12,7 @@ from nexus_cutover.target import Target
 @pytest.mark.check("DECOM-1")
 @pytest.mark.phase("precutover", "postcutover")
 def test_decommission_only_after_everything_passed(pytestconfig: pytest.Config) -> None:
-    """"Only after verifying all projects work with Nexus!": this run's other checks all passed."""
+    """ "Only after verifying all projects work with Nexus!": this run's other checks all passed."""
     require(lifecycle.decommission_allowed(session_results(pytestconfig)))
 
 
@@ -27,8 +27,7 @@ def test_pypiserver_no_longer_answers(target: Target) -> None:
 @pytest.mark.phase("postcutover")
 def test_archived_folder_is_complete(target: Target) -> None:
     """mv packages packages-archived-YYYYMMDD: the archived folder holds every file."""
-    require(lifecycle.archive_complete(target.clients.archive_dir,
-                                       target.clients.backup_archive))
+    require(lifecycle.archive_complete(target.clients.archive_dir, target.clients.backup_archive))
 
 
 @pytest.mark.check("ROLLBACK-1")

@@ -33,8 +33,11 @@ def test_repositories_list(nexus: NexusClient, target: Target) -> None:
 def test_pip_config(sandbox: Sandbox, target: Target) -> None:
     """`pip config list` in the configured environments names the group."""
     group_simple = target.nexus.simple(target.expected.group.name)
-    require(troubleshooting.pip_config_names_group(sandbox, target.clients.pip_config_files,
-                                                   group_simple))
+    require(
+        troubleshooting.pip_config_names_group(
+            sandbox, target.clients.pip_config_files, group_simple
+        )
+    )
 
 
 @pytest.mark.check("TS-4")
@@ -72,8 +75,9 @@ def test_verbose_upload(sandbox: Sandbox, target: Target, canary: list[Path]) ->
 
 @pytest.mark.check("TS-8")
 @ALL_PHASES
-def test_proxy_cache(sandbox: Sandbox, target: Target, nexus: NexusClient,
-                     nexus_http: requests.Session) -> None:
+def test_proxy_cache(
+    sandbox: Sandbox, target: Target, nexus: NexusClient, nexus_http: requests.Session
+) -> None:
     """Browse pypi-proxy: the public package, fetched through it, is in its cache."""
     proxy = target.nexus.repository(target.expected.proxy.name)
     package = target.expected.public_package
@@ -89,8 +93,7 @@ def test_no_cache_dir_install(sandbox: Sandbox, target: Target) -> None:
     if not configs:
         pytest.fail("no pip configuration to use: set clients.pip_config_files", pytrace=False)
     group = target.nexus.repository(target.expected.group.name)
-    require(install.configured_install(sandbox, target.expected.public_package, configs[0],
-                                       group))
+    require(install.configured_install(sandbox, target.expected.public_package, configs[0], group))
 
 
 @pytest.mark.check("TS-10")

@@ -17,29 +17,44 @@ from nexus_cutover.target import Target
 
 @pytest.mark.check("SEC-1")
 @pytest.mark.phase("precutover", "postcutover", "health")
-def test_internal_names_not_shadowed(nexus_http: requests.Session, target: Target,
-                                     old_index: Inventory) -> None:
+def test_internal_names_not_shadowed(
+    nexus_http: requests.Session, target: Target, old_index: Inventory
+) -> None:
     """For each internal project, the group serves only files from hosted."""
-    require(security.internal_names_not_shadowed(
-        nexus_http, old_index.projects(), target.nexus.simple(target.expected.group.name),
-        target.nexus.simple(target.expected.hosted.name), target.nexus.timeout))
+    require(
+        security.internal_names_not_shadowed(
+            nexus_http,
+            old_index.projects(),
+            target.nexus.simple(target.expected.group.name),
+            target.nexus.simple(target.expected.hosted.name),
+            target.nexus.timeout,
+        )
+    )
 
 
 @pytest.mark.check("SEC-2")
 @pytest.mark.phase("precutover", "postcutover")
 @pytest.mark.writes
 def test_anonymous_cannot_upload_or_delete(
-    anonymous_http: requests.Session, nexus_anonymous: NexusClient, nexus: NexusClient,
-    sandbox: Sandbox, target: Target, canary: list[Path],
+    anonymous_http: requests.Session,
+    nexus_anonymous: NexusClient,
+    nexus: NexusClient,
+    sandbox: Sandbox,
+    target: Target,
+    canary: list[Path],
 ) -> None:
     """An anonymous upload and an anonymous delete are both refused (401/403)."""
     hosted = target.nexus.repository(target.expected.hosted.name)
     problems = security.anonymous_upload_refused(
-        security.anonymous_upload_status(anonymous_http, hosted, canary[0]), hosted)
+        security.anonymous_upload_status(anonymous_http, hosted, canary[0]), hosted
+    )
     run = publish.upload(sandbox, canary[:1], hosted, target.nexus.credentials)
     require(problems + publish.upload_problems(run, hosted))
-    component = next(c for c in nexus.components(target.expected.hosted.name)
-                     if c.name == target.expected.canary_project)
+    component = next(
+        c
+        for c in nexus.components(target.expected.hosted.name)
+        if c.name == target.expected.canary_project
+    )
     require(security.anonymous_delete_refused(nexus_anonymous, component.id))
 
 

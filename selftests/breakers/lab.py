@@ -1,4 +1,4 @@
-"""The breakers' lab: put real local services into a broken state, run the real checks, read the verdict.
+"""The breakers' lab: break real local services, run the real checks, read the verdict.
 
 Each breaker gets freshly started, migrated services (pypiserver + Nexus stand-in), breaks one
 thing, and runs the acceptance suite in its own pytest process against them, exactly as a
@@ -87,8 +87,7 @@ class Lab:
         path.write_text(text.replace(old, new), encoding="utf-8")
         return path
 
-    def run(self, checks: str | None, *extra: str, external: bool = False
-            ) -> dict[str, Verdict]:
+    def run(self, checks: str | None, *extra: str, external: bool = False) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
@@ -97,19 +96,40 @@ class Lab:
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
         if external:
-            config = write_external_config(self.services, self.target,
-                                           self.report_dir.parent / "cutover.toml")
+            config = write_external_config(
+                self.services, self.target, self.report_dir.parent / "cutover.toml"
+            )
             backend = ["--backend", "external", "--cutover-config", str(config)]
         else:
             backend = ["--backend", "local"]
         # Its own basetemp: pytest would otherwise prune this session's temporary folders.
         basetemp = self.report_dir.parent / "suite-tmp"
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", str(CHECKOUT / "tests"), "-p", "no:cacheprovider",
-             "--rootdir", str(CHECKOUT), *backend, *(["--checks", checks] if checks else []),
-             "--basetemp", str(basetemp),
-             "--cutover-report", str(self.report_dir), "-q", "--no-header", *extra],
-            env=env, cwd=CHECKOUT, capture_output=True, text=True, check=False, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(CHECKOUT / "tests"),
+                "-p",
+                "no:cacheprovider",
+                "--rootdir",
+                str(CHECKOUT),
+                *backend,
+                *(["--checks", checks] if checks else []),
+                "--basetemp",
+                str(basetemp),
+                "--cutover-report",
+                str(self.report_dir),
+                "-q",
+                "--no-header",
+                *extra,
+            ],
+            env=env,
+            cwd=CHECKOUT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
         )
         report = self.report_dir / "report.json"
         assert report.exists(), f"the suite wrote no report:\n{result.stdout[-3000:]}"
@@ -121,8 +141,9 @@ class Lab:
         return verdicts
 
 
-def only_failure(verdicts: dict[str, Verdict], failing: str, *phrases: str,
-                 also: tuple[str, ...] = ()) -> str:
+def only_failure(
+    verdicts: dict[str, Verdict], failing: str, *phrases: str, also: tuple[str, ...] = ()
+) -> str:
     """Assert that `failing` failed naming every phrase, and every other check passed.
 
     `also` names checks that must fail too because the broken state is theirs as well
@@ -135,8 +156,11 @@ def only_failure(verdicts: dict[str, Verdict], failing: str, *phrases: str,
         assert phrase in verdict.message, f"{failing}'s message lacks {phrase!r}: {verdict.message}"
     for other in also:
         assert verdicts[other].outcome == "failed", f"{other} should fail too: {verdicts[other]}"
-    others = {k: v for k, v in verdicts.items()
-              if k != failing and k not in also and v.outcome != "passed"}
+    others = {
+        k: v
+        for k, v in verdicts.items()
+        if k != failing and k not in also and v.outcome != "passed"
+    }
     assert not others, f"other checks did not pass: {others}"
     assert len(verdicts) > 1 + len(also), f"run a neighbouring check too: {verdicts}"
     return verdict.message

@@ -12,9 +12,9 @@ def _group_url(lab: Lab) -> str:
 
 def test_unreadable_ci_file_fails_pre_3(lab: Lab) -> None:
     (lab.projects / "billing-api" / ".gitlab-ci.yml").write_text(
-        "variables:\n  PIP_INDEX_URL: [unclosed\n", encoding="utf-8")
-    only_failure(lab.run("PRE-3,CLIENT-2"), "PRE-3", "billing-api/.gitlab-ci.yml",
-                 "incomplete")
+        "variables:\n  PIP_INDEX_URL: [unclosed\n", encoding="utf-8"
+    )
+    only_failure(lab.run("PRE-3,CLIENT-2"), "PRE-3", "billing-api/.gitlab-ci.yml", "incomplete")
 
 
 def test_user_pip_conf_on_old_index_fails_client_1(lab: Lab) -> None:
@@ -30,8 +30,9 @@ def test_project_pip_conf_on_old_index_fails_client_2(lab: Lab) -> None:
 def test_unresolvable_requirement_fails_client_3(lab: Lab) -> None:
     path = lab.projects / "billing-api" / "requirements.txt"
     path.write_text(path.read_text(encoding="utf-8") + "acme-missing-lib\n", encoding="utf-8")
-    only_failure(lab.run("CLIENT-3,CLIENT-2"), "CLIENT-3", "billing-api/requirements.txt",
-                 "acme-missing-lib")
+    only_failure(
+        lab.run("CLIENT-3,CLIENT-2"), "CLIENT-3", "billing-api/requirements.txt", "acme-missing-lib"
+    )
 
 
 def test_workflow_on_old_index_fails_client_4(lab: Lab) -> None:
@@ -43,24 +44,29 @@ def test_workflow_on_old_index_fails_client_4(lab: Lab) -> None:
 
 def test_dockerfile_on_old_index_fails_docker_1(lab: Lab) -> None:
     path = lab.projects / "maestro-hive" / "Dockerfile"
-    path.write_text(path.read_text(encoding="utf-8")
-                    + f"RUN pip install --extra-index-url {OLD} acme-utils\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"RUN pip install --extra-index-url {OLD} acme-utils\n",
+        encoding="utf-8",
+    )
     only_failure(lab.run("DOCKER-1,DOCKER-2"), "DOCKER-1", "maestro-hive/Dockerfile")
 
 
 def test_dockerfile_without_index_fails_docker_2(lab: Lab) -> None:
     (lab.projects / "maestro-hive" / "Dockerfile.tools").write_text(
-        "FROM python:3.11-slim\nRUN pip install tox\n", encoding="utf-8")
-    only_failure(lab.run("DOCKER-1,DOCKER-2"), "DOCKER-2", "maestro-hive/Dockerfile.tools",
-                 "names no index")
+        "FROM python:3.11-slim\nRUN pip install tox\n", encoding="utf-8"
+    )
+    only_failure(
+        lab.run("DOCKER-1,DOCKER-2"), "DOCKER-2", "maestro-hive/Dockerfile.tools", "names no index"
+    )
 
 
 def test_committed_password_fails_sec_3_without_showing_it(lab: Lab) -> None:
     secret = "hunter2-do-not-print"
     path = lab.projects / "maestro-hive" / "Dockerfile"
     url = _group_url(lab).replace("http://", f"http://deployer:{secret}@")
-    path.write_text(path.read_text(encoding="utf-8") + f"ENV PIP_EXTRA_INDEX_URL={url}\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"ENV PIP_EXTRA_INDEX_URL={url}\n", encoding="utf-8"
+    )
     verdicts = lab.run("SEC-3,DOCKER-1")
     message = only_failure(verdicts, "SEC-3", "maestro-hive/Dockerfile")
     assert secret not in message

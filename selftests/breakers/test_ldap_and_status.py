@@ -16,15 +16,28 @@ def test_frozen_nexus_fails_pre_1(lab: Lab) -> None:
 
 
 def _ldap_server(port: int) -> dict[str, object]:
-    return {"name": "corp-ldap", "protocol": "LDAP", "host": LOOPBACK, "port": port,
-            "searchBase": "dc=example,dc=com", "authScheme": "NONE",
-            "connectionTimeoutSeconds": 3, "connectionRetryDelaySeconds": 1,
-            "maxIncidentsCount": 1, "userObjectClass": "inetOrgPerson",
-            "userIdAttribute": "uid", "userRealNameAttribute": "cn",
-            "userEmailAddressAttribute": "mail", "ldapGroupsAsRoles": True, "groupType": "STATIC",
-            "groupBaseDn": "ou=groups", "groupObjectClass": "groupOfNames",
-            "groupIdAttribute": "cn", "groupMemberAttribute": "member",
-            "groupMemberFormat": "uid=${username},ou=people,dc=example,dc=com"}
+    return {
+        "name": "corp-ldap",
+        "protocol": "LDAP",
+        "host": LOOPBACK,
+        "port": port,
+        "searchBase": "dc=example,dc=com",
+        "authScheme": "NONE",
+        "connectionTimeoutSeconds": 3,
+        "connectionRetryDelaySeconds": 1,
+        "maxIncidentsCount": 1,
+        "userObjectClass": "inetOrgPerson",
+        "userIdAttribute": "uid",
+        "userRealNameAttribute": "cn",
+        "userEmailAddressAttribute": "mail",
+        "ldapGroupsAsRoles": True,
+        "groupType": "STATIC",
+        "groupBaseDn": "ou=groups",
+        "groupObjectClass": "groupOfNames",
+        "groupIdAttribute": "cn",
+        "groupMemberAttribute": "member",
+        "groupMemberFormat": "uid=${username},ou=people,dc=example,dc=com",
+    }
 
 
 @pytest.fixture
@@ -58,8 +71,13 @@ def test_ldap_not_configured_is_not_applicable(lab: Lab) -> None:
 
 def test_ldap_configured_and_mapped_passes(lab: Lab, listener: int) -> None:
     assert lab.rest("POST", "/v1/security/ldap", json=_ldap_server(listener)).status_code == 201
-    role = {"id": "developers", "name": "developers", "description": "LDAP group",
-            "privileges": [], "roles": ["nx-anonymous"]}
+    role = {
+        "id": "developers",
+        "name": "developers",
+        "description": "LDAP group",
+        "privileges": [],
+        "roles": ["nx-anonymous"],
+    }
     response = lab.rest("POST", "/v1/security/roles", params={"source": "LDAP"}, json=role)
     assert response.status_code == 200, response.text
     verdicts = lab.run("LDAP-1,TS-1")
@@ -69,5 +87,6 @@ def test_ldap_configured_and_mapped_passes(lab: Lab, listener: int) -> None:
 def test_unreachable_ldap_fails_ldap_1(lab: Lab) -> None:
     dead = free_port()  # nothing listens there
     assert lab.rest("POST", "/v1/security/ldap", json=_ldap_server(dead)).status_code == 201
-    only_failure(lab.run("LDAP-1,TS-1"), "LDAP-1", "corp-ldap", "does not verify",
-                 "no LDAP group is mapped")
+    only_failure(
+        lab.run("LDAP-1,TS-1"), "LDAP-1", "corp-ldap", "does not verify", "no LDAP group is mapped"
+    )

@@ -23,8 +23,9 @@ def test_pypirc_pointing_elsewhere_fails_publish_2(lab: Lab) -> None:
 
 def test_disable_redeploy_fails_publish_3(lab: Lab) -> None:
     reconfigure(lab, "hosted", "pypi-hosted", **{"storage.writePolicy": "allow_once"})
-    only_failure(lab.run("PUBLISH-1,PUBLISH-3"), "PUBLISH-3", "re-uploading the same file",
-                 "Allow redeploy")
+    only_failure(
+        lab.run("PUBLISH-1,PUBLISH-3"), "PUBLISH-3", "re-uploading the same file", "Allow redeploy"
+    )
 
 
 def test_read_only_hosted_fails_ts_6(lab: Lab) -> None:

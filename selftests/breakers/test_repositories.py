@@ -6,10 +6,12 @@ REPO_CHECKS = "REPO-1,REPO-2,REPO-3,REPO-4,TS-2"
 
 
 def test_proxy_without_auto_block_fails_repo_1(lab: Lab) -> None:
-    reconfigure(lab, "proxy", "pypi-proxy", **{"httpClient.autoBlock": False,
-                                               "proxy.metadataMaxAge": 60})
-    only_failure(lab.run(REPO_CHECKS), "REPO-1", "auto-blocking", "maximum metadata age",
-                 "migrate provision")
+    reconfigure(
+        lab, "proxy", "pypi-proxy", **{"httpClient.autoBlock": False, "proxy.metadataMaxAge": 60}
+    )
+    only_failure(
+        lab.run(REPO_CHECKS), "REPO-1", "auto-blocking", "maximum metadata age", "migrate provision"
+    )
 
 
 def test_hosted_disable_redeploy_fails_repo_2(lab: Lab) -> None:

@@ -33,13 +33,21 @@ def test_public_shadow_fails_sec_1(lab: Lab, public_impostor: str) -> None:
 
 
 def test_anonymous_uploader_fails_sec_2(lab: Lab) -> None:
-    role = {"id": "anonymous-deployer", "name": "anonymous-deployer", "description": "broken",
-            "privileges": ["nx-repository-view-pypi-pypi-hosted-add",
-                           "nx-repository-view-pypi-pypi-hosted-read",
-                           "nx-repository-view-pypi-pypi-hosted-delete"], "roles": []}
+    role = {
+        "id": "anonymous-deployer",
+        "name": "anonymous-deployer",
+        "description": "broken",
+        "privileges": [
+            "nx-repository-view-pypi-pypi-hosted-add",
+            "nx-repository-view-pypi-pypi-hosted-read",
+            "nx-repository-view-pypi-pypi-hosted-delete",
+        ],
+        "roles": [],
+    }
     assert lab.rest("POST", "/v1/security/roles", json=role).status_code == 200
-    user = next(u for u in lab.rest("GET", "/v1/security/users").json()
-                if u["userId"] == "anonymous")
+    user = next(
+        u for u in lab.rest("GET", "/v1/security/users").json() if u["userId"] == "anonymous"
+    )
     user["roles"] = [*user["roles"], "anonymous-deployer"]
     response = lab.rest("PUT", "/v1/security/users/anonymous", json=user)
     assert response.status_code == 204, response.text

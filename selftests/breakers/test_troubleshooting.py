@@ -29,9 +29,12 @@ def test_dead_upstream_fails_ts_4(lab: Lab) -> None:
 
 
 def test_changed_admin_password_fails_ts_5(lab: Lab) -> None:
-    response = lab.rest("PUT", "/v1/security/users/admin/change-password",
-                        data="a-new-password-the-suite-does-not-know",
-                        headers={"Content-Type": "text/plain"})
+    response = lab.rest(
+        "PUT",
+        "/v1/security/users/admin/change-password",
+        data="a-new-password-the-suite-does-not-know",
+        headers={"Content-Type": "text/plain"},
+    )
     assert response.status_code == 204, response.text
     message = only_failure(lab.run("TS-5,TS-1"), "TS-5", "401", "password")
     assert "a-new-password" not in message

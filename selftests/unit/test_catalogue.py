@@ -14,9 +14,13 @@ def _marked_checks(folder: Path) -> list[str]:
     found = []
     for module in sorted(folder.glob("test_*.py")):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "check" and node.args
-                    and isinstance(node.args[0], ast.Constant)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "check"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 found.append(str(node.args[0].value))
     return found
 
@@ -35,9 +39,11 @@ def test_every_checklist_item_names_known_checks_and_every_check_is_in_an_item()
 
 def test_every_check_has_a_breaker() -> None:
     """A breaker asserts its check fails: only_failure(..., "ID", ...) or an outcome check."""
-    texts = "\n".join(path.read_text(encoding="utf-8")
-                      for folder in ("selftests/breakers", "selftests/docker")
-                      for path in sorted((ROOT / folder).glob("test_*.py")))
+    texts = "\n".join(
+        path.read_text(encoding="utf-8")
+        for folder in ("selftests/breakers", "selftests/docker")
+        for path in sorted((ROOT / folder).glob("test_*.py"))
+    )
     broken = set(re.findall(r'only_failure\([^,]+, "([A-Z]+-\d+)"', texts))
     broken |= set(re.findall(r'verdicts\["([A-Z]+-\d+)"\]\.outcome == "failed"', texts))
     broken |= set(re.findall(r'breaks\("([A-Z]+-\d+)"\)', texts))

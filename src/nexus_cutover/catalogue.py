@@ -21,7 +21,9 @@ class Check:
 
 CHECKS: tuple[Check, ...] = (
     Check("PRE-1", "Nexus answers: status and writable endpoints"),
-    Check("PRE-2", "a backup archive of the pypiserver packages exists, opens and holds every file"),
+    Check(
+        "PRE-2", "a backup archive of the pypiserver packages exists, opens and holds every file"
+    ),
     Check("PRE-3", "every project that still uses pypiserver is listed (scanner inventory)"),
     Check("PRE-4", "a canary project installs through Nexus"),
     Check("REPO-1", "proxy exists with the expected remote, auto-block and ages, online"),

@@ -49,21 +49,38 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="nexus-cutover", description=DESCRIPTION, epilog=EPILOG,
+        prog="nexus-cutover",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help="TOML file with the target and the expected state (cutover.toml)")
-    parser.add_argument("--backend", choices=("local", "docker", "external"),
-                        help="where the servers come from (default: local)")
-    parser.add_argument("--state-dir", type=Path, metavar="DIR",
-                        help="where local services, backups and journals live (default .cutover)")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file with the target and the expected state (cutover.toml)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "docker", "external"),
+        help="where the servers come from (default: local)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="where local services, backups and journals live (default .cutover)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser("demo", help="run the whole job on the embedded default")
-    demo.add_argument("--report-dir", type=Path, default=Path("cutover-report"),
-                      help="where report.json and report.html go (default ./cutover-report)")
+    demo.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("cutover-report"),
+        help="where report.json and report.html go (default ./cutover-report)",
+    )
     demo.add_argument("--keep", action="store_true", help="leave the local services running")
 
     commands.add_parser("up", help="start local pypiserver and the Nexus stand-in, migrated")
@@ -72,18 +89,27 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("checks", help="list the check catalogue and the migration checklist")
 
     run = commands.add_parser(
-        "run", help="run the acceptance suite (extra arguments go to pytest)",
+        "run",
+        help="run the acceptance suite (extra arguments go to pytest)",
         description="Run the acceptance suite. Unknown arguments are passed to pytest, e.g."
-                    " --phase health --read-only --checks REPO-1,PARITY-1 --cutover-report DIR",
+        " --phase health --read-only --checks REPO-1,PARITY-1 --cutover-report DIR",
     )
     run.add_argument("pytest_args", nargs=argparse.REMAINDER)
 
     scan = commands.add_parser("scan", help="list every reference to a package index in trees")
     scan.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    scan.add_argument("--old-index", action="append", default=[], metavar="URL",
-                      help="an URL of the old index (repeatable; default from the configuration)")
-    scan.add_argument("--nexus-repository-url", metavar="URL",
-                      help="the Nexus repository base URL (default from the configuration)")
+    scan.add_argument(
+        "--old-index",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an URL of the old index (repeatable; default from the configuration)",
+    )
+    scan.add_argument(
+        "--nexus-repository-url",
+        metavar="URL",
+        help="the Nexus repository base URL (default from the configuration)",
+    )
     scan.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     from nexus_cutover.cli_migrate import add_migrate_parser
@@ -101,21 +127,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors = Console(stderr=True)
     settings: Settings | None = None
     try:
-        settings = load_settings(args.config, {"backend": args.backend,
-                                               "state_dir": args.state_dir})
+        settings = load_settings(
+            args.config, {"backend": args.backend, "state_dir": args.state_dir}
+        )
         return dispatch(args, extra, settings, console)
     except CutoverError as error:
         secrets = settings.secrets() if settings else ()
-        errors.print(f"nexus-cutover: error: {redact(str(error), secrets)}", markup=False,
-                     highlight=False, soft_wrap=True)
+        errors.print(
+            f"nexus-cutover: error: {redact(str(error), secrets)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         errors.print("nexus-cutover: interrupted; every step can be run again to resume")
         return 130
 
 
-def dispatch(args: argparse.Namespace, extra: list[str], settings: Settings,
-             console: Console) -> int:
+def dispatch(
+    args: argparse.Namespace, extra: list[str], settings: Settings, console: Console
+) -> int:
     if args.command == "checks":
         return show_checks(console)
     if args.command == "up":
@@ -146,8 +178,10 @@ def resolve_target(settings: Settings) -> Target:
         raise CutoverError("the docker backend is not available yet; use local or external")
     running = load_local(local_root(settings))
     if running is None:
-        raise CutoverError("no local services are running: start them with `nexus-cutover up`"
-                           " or use --backend external")
+        raise CutoverError(
+            "no local services are running: start them with `nexus-cutover up`"
+            " or use --backend external"
+        )
     return local_target(running, settings)
 
 
@@ -173,8 +207,9 @@ def cmd_up(settings: Settings, console: Console) -> int:
             services.stop()
             raise
     console.print(f"up: {describe_local(services)}", markup=False)
-    console.print(f"Nexus admin password file: {services.root / 'secrets' / 'nexus-admin'}",
-                  markup=False)
+    console.print(
+        f"Nexus admin password file: {services.root / 'secrets' / 'nexus-admin'}", markup=False
+    )
     return EXIT_OK
 
 
@@ -199,8 +234,10 @@ def cmd_status(settings: Settings, console: Console) -> int:
 
 def describe_local(services: LocalServices) -> str:
     old = services.pypiserver_url if services.pypiserver else "stopped"
-    return (f"Nexus stand-in {services.nexus_url} (repositories {services.repository_url}),"
-            f" pypiserver {old}")
+    return (
+        f"Nexus stand-in {services.nexus_url} (repositories {services.repository_url}),"
+        f" pypiserver {old}"
+    )
 
 
 def cmd_scan(args: argparse.Namespace, settings: Settings, console: Console) -> int:
@@ -211,15 +248,20 @@ def cmd_scan(args: argparse.Namespace, settings: Settings, console: Console) -> 
     old = tuple(args.old_index) or settings.expected.old_index_urls
     base = args.nexus_repository_url or settings.nexus.repository_base
     context = scan.ScanContext(
-        old_indexes=old, nexus_bases=(base, *settings.expected.nexus_aliases),
-        group=settings.expected.group.name, hosted=settings.expected.hosted.name,
+        old_indexes=old,
+        nexus_bases=(base, *settings.expected.nexus_aliases),
+        group=settings.expected.group.name,
+        hosted=settings.expected.hosted.name,
     )
     results = []
     for path in args.paths:
         if not path.exists():
             raise CutoverError(f"{path}: no such file or folder")
-        results.append(scan.scan_tree(path, context) if path.is_dir()
-                       else scan.scan_file(path, path.parent, context))
+        results.append(
+            scan.scan_tree(path, context)
+            if path.is_dir()
+            else scan.scan_file(path, path.parent, context)
+        )
     if args.json:
         print(json.dumps(scan.result_to_json(results), indent=2))
     else:
@@ -229,22 +271,34 @@ def cmd_scan(args: argparse.Namespace, settings: Settings, console: Console) -> 
 
 
 def suite_command(settings: Settings, pytest_args: Sequence[str]) -> list[str]:
-    command = [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider",
-               "--rootdir", str(CHECKOUT), "--backend", settings.backend]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITE),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(CHECKOUT),
+        "--backend",
+        settings.backend,
+    ]
     return [*command, *pytest_args]
 
 
 def run_suite(settings: Settings, pytest_args: Sequence[str]) -> int:
     """The acceptance suite in its own pytest process; its exit code is ours."""
     env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(settings.state_dir))
-    return subprocess.run(suite_command(settings, pytest_args), env=env, check=False,
-                          cwd=CHECKOUT).returncode
+    return subprocess.run(
+        suite_command(settings, pytest_args), env=env, check=False, cwd=CHECKOUT
+    ).returncode
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     """The whole job on local services: fail before, migrate, pass, decommission, report."""
-    demo_settings = settings.model_copy(update={"backend": "local",
-                                                "state_dir": settings.state_dir / "demo"})
+    demo_settings = settings.model_copy(
+        update={"backend": "local", "state_dir": settings.state_dir / "demo"}
+    )
     root = local_root(demo_settings)
     stale = load_local(root)
     if stale is not None:
@@ -262,8 +316,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings, console: Console) -> 
             services.stop()
 
 
-def demo_story(args: argparse.Namespace, settings: Settings, services: LocalServices,
-               console: Console) -> int:
+def demo_story(
+    args: argparse.Namespace, settings: Settings, services: LocalServices, console: Console
+) -> int:
     from nexus_cutover import migrate
 
     console.rule("2. before the migration: the repository and parity checks must fail")
@@ -272,23 +327,36 @@ def demo_story(args: argparse.Namespace, settings: Settings, services: LocalServ
     console.rule("3. the migration: backup, provision, upload, configure")
     with console.status("migrating the sample packages and projects..."):
         run_sample_migration(services, settings)
-    console.print("done: backup verified, repositories provisioned, files uploaded,"
-                  " client files rewritten")
+    console.print(
+        "done: backup verified, repositories provisioned, files uploaded, client files rewritten"
+    )
     console.rule("4. the acceptance suite, pre-cutover")
     if run_suite(settings, ["-q", "--no-header"]) != 0:
         console.print("the suite failed: not decommissioning pypiserver")
         return EXIT_FAILED
     console.rule("5. decommission pypiserver (allowed: the suite passed)")
     result = migrate.decommission(local_target(services, settings))
-    console.print(f"archived to {result.archive}, {result.verified} files verified;"
-                  f" pypiserver stopped: {result.stopped}", markup=False)
+    console.print(
+        f"archived to {result.archive}, {result.verified} files verified;"
+        f" pypiserver stopped: {result.stopped}",
+        markup=False,
+    )
     console.rule("6. the whole suite after the cutover, with the report")
     report_dir = args.report_dir.resolve()
-    after = run_suite(settings, ["--phase", "all", "--cutover-report", str(report_dir),
-                                 "--junitxml", str(report_dir / "junit.xml"), "-q",
-                                 "--no-header"])
-    console.print(f"report: {report_dir / 'report.html'}, report.json and junit.xml",
-                  markup=False)
+    after = run_suite(
+        settings,
+        [
+            "--phase",
+            "all",
+            "--cutover-report",
+            str(report_dir),
+            "--junitxml",
+            str(report_dir / "junit.xml"),
+            "-q",
+            "--no-header",
+        ],
+    )
+    console.print(f"report: {report_dir / 'report.html'}, report.json and junit.xml", markup=False)
     return EXIT_OK if after == 0 else EXIT_FAILED
 
 

@@ -67,7 +67,10 @@ class Expected(_Model):
     hosted: HostedExpectation = HostedExpectation()
     group: GroupExpectation = GroupExpectation()
     # Every URL under which clients knew the old index (host:port is what counts).
-    old_index_urls: tuple[str, ...] = ("http://localhost:8888/simple", "http://pypi-server:8888/simple")
+    old_index_urls: tuple[str, ...] = (
+        "http://localhost:8888/simple",
+        "http://pypi-server:8888/simple",
+    )
     # Other names of the Nexus repository base that clients may use (e.g. inside Docker builds).
     nexus_aliases: tuple[str, ...] = ()
     public_package: str = "six"

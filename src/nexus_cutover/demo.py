@@ -9,7 +9,7 @@ from nexus_cutover import migrate
 from nexus_cutover.config import Settings
 from nexus_cutover.nexus import NexusClient
 from nexus_cutover.samples import build_samples
-from nexus_cutover.services import LocalServices, start_local
+from nexus_cutover.services import LocalServices, Services, start_local
 from nexus_cutover.target import Target
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def start_seeded(root: Path, settings: Settings) -> LocalServices:
     return services
 
 
-def run_sample_migration(services: LocalServices, settings: Settings) -> Target:
+def run_sample_migration(services: Services, settings: Settings) -> Target:
     """The guide's Steps 1-4 done by the library: backup, provision, upload, configure."""
     target = local_target(services, settings)
     client = NexusClient(target.nexus)
@@ -61,32 +61,42 @@ def latest_archive(packages_dir: Path) -> Path | None:
     return archives[-1] if archives else None
 
 
-def local_target(services: LocalServices, settings: Settings) -> Target:
+def local_target(services: Services, settings: Settings) -> Target:
     """The services' Target, with the sample projects and backup as the client side."""
     target = services.target(settings)
     projects = services.root / "projects"
     # user-config stands for a developer's home folder, not a committed project.
     user_config = projects / USER_CONFIG
-    clients = settings.clients.model_copy(update={
-        "projects": tuple(sorted(p for p in projects.iterdir()
-                                 if p.is_dir() and p.name != USER_CONFIG))
-        if projects.is_dir() else (),
-        "pip_config_files": (user_config / "pip.conf",) if user_config.is_dir() else (),
-        "pypirc": user_config / ".pypirc" if user_config.is_dir() else None,
-        "backup_archive": services.root / "backup" / BACKUP_NAME,
-        "archive_dir": latest_archive(services.packages_dir),
-    })
-    expected = settings.expected.model_copy(update={
-        "old_index_urls": (*settings.expected.old_index_urls, services.pypiserver_url),
-    })
+    clients = settings.clients.model_copy(
+        update={
+            "projects": tuple(
+                sorted(p for p in projects.iterdir() if p.is_dir() and p.name != USER_CONFIG)
+            )
+            if projects.is_dir()
+            else (),
+            "pip_config_files": (user_config / "pip.conf",) if user_config.is_dir() else (),
+            "pypirc": user_config / ".pypirc" if user_config.is_dir() else None,
+            "backup_archive": services.root / "backup" / BACKUP_NAME,
+            "archive_dir": latest_archive(services.packages_dir),
+        }
+    )
+    expected = settings.expected.model_copy(
+        update={
+            "old_index_urls": (*settings.expected.old_index_urls, services.pypiserver_url),
+        }
+    )
     return Target(
-        backend=target.backend, nexus=target.nexus, pypiserver=target.pypiserver,
-        expected=expected, clients=clients, state_dir=target.state_dir,
+        backend=target.backend,
+        nexus=target.nexus,
+        pypiserver=target.pypiserver,
+        expected=expected,
+        clients=clients,
+        state_dir=target.state_dir,
         read_only=target.read_only,
     )
 
 
-def write_external_config(services: LocalServices, target: Target, path: Path) -> Path:
+def write_external_config(services: Services, target: Target, path: Path) -> Path:
     """A cutover.toml that points `--backend external` at these running services."""
     import tomlkit
 
@@ -96,7 +106,8 @@ def write_external_config(services: LocalServices, target: Target, path: Path) -
         "backend": "external",
         "state_dir": str(services.root),
         "nexus": {
-            "url": target.nexus.url, "repository_url": target.nexus.repository_url,
+            "url": target.nexus.url,
+            "repository_url": target.nexus.repository_url,
             "user": target.nexus.credentials.user if target.nexus.credentials else "admin",
             "password_file": str(secrets / "nexus-admin"),
             "log_file": str(services.nexus_data / "log" / "nexus.log"),

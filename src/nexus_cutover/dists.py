@@ -67,7 +67,9 @@ def parse_filename(filename: str) -> tuple[NormalizedName, str]:
             name, version = parse_sdist_filename(filename)
             return name, str(version)
     except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion) as error:
-        raise DistributionError(f"{filename}: not a valid distribution file name: {error}") from None
+        raise DistributionError(
+            f"{filename}: not a valid distribution file name: {error}"
+        ) from None
     return _parse_legacy(filename)
 
 

@@ -35,7 +35,9 @@ class Run:
         return self.returncode == 0
 
     def tail(self, lines: int = 8) -> str:
-        return " | ".join(line.strip() for line in self.output.splitlines()[-lines:] if line.strip())
+        return " | ".join(
+            line.strip() for line in self.output.splitlines()[-lines:] if line.strip()
+        )
 
 
 @dataclass(frozen=True)
@@ -54,40 +56,62 @@ class Sandbox:
         self.secrets = tuple(secrets)
         home.mkdir(parents=True, exist_ok=True)
 
-    def environment(self, pip_config: Path | None = None,
-                    extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def environment(
+        self, pip_config: Path | None = None, extra: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
         env = {k: os.environ[k] for k in _KEEP if k in os.environ}
-        env.update({
-            "HOME": str(self.home),
-            "PIP_CONFIG_FILE": str(pip_config) if pip_config else os.devnull,
-            "PIP_NO_INPUT": "1",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "PYTHONNOUSERSITE": "1",
-            "XDG_CONFIG_HOME": str(self.home / ".config"),
-            # twine prints through rich: wide and plain, so messages are not wrapped.
-            "COLUMNS": "300",
-            "NO_COLOR": "1",
-        })
+        env.update(
+            {
+                "HOME": str(self.home),
+                "PIP_CONFIG_FILE": str(pip_config) if pip_config else os.devnull,
+                "PIP_NO_INPUT": "1",
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                "PYTHONNOUSERSITE": "1",
+                "XDG_CONFIG_HOME": str(self.home / ".config"),
+                # twine prints through rich: wide and plain, so messages are not wrapped.
+                "COLUMNS": "300",
+                "NO_COLOR": "1",
+            }
+        )
         env.update(extra or {})
         return env
 
-    def run(self, command: Sequence[str], env: Mapping[str, str] | None = None,
-            timeout: float = 600, cwd: Path | None = None) -> Run:
+    def run(
+        self,
+        command: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        timeout: float = 600,
+        cwd: Path | None = None,
+    ) -> Run:
         try:
             result = subprocess.run(
-                list(command), env=dict(env or self.environment()), cwd=cwd,
-                capture_output=True, text=True, timeout=timeout, check=False,
+                list(command),
+                env=dict(env or self.environment()),
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             return Run(tuple(command), -1, f"timed out after {timeout:.0f}s")
-        return Run(tuple(command), result.returncode,
-                   redact(result.stdout + result.stderr, self.secrets))
+        return Run(
+            tuple(command), result.returncode, redact(result.stdout + result.stderr, self.secrets)
+        )
 
     def ensure_venv(self) -> Path:
         python = self.venv / "bin" / "python"
         if not python.exists():
-            run = self.run([sys.executable, "-m", "virtualenv", "--quiet", "--no-periodic-update",
-                            str(self.venv)])
+            run = self.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "virtualenv",
+                    "--quiet",
+                    "--no-periodic-update",
+                    str(self.venv),
+                ]
+            )
             if not run.ok:
                 raise CutoverError(f"cannot create a virtualenv in {self.venv}: {run.tail()}")
         return python
@@ -104,28 +128,60 @@ class Sandbox:
             netrc.write_text(existing + line, encoding="utf-8")
         netrc.chmod(0o600)
 
-    def pip(self, args: Sequence[str], pip_config: Path | None = None,
-            extra_env: Mapping[str, str] | None = None, cwd: Path | None = None) -> Run:
+    def pip(
+        self,
+        args: Sequence[str],
+        pip_config: Path | None = None,
+        extra_env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Run:
         python = self.ensure_venv()
-        return self.run([str(python), "-m", "pip", *args],
-                        env=self.environment(pip_config, extra_env), cwd=cwd)
+        return self.run(
+            [str(python), "-m", "pip", *args], env=self.environment(pip_config, extra_env), cwd=cwd
+        )
 
-    def resolve(self, requirements: Sequence[str], index_url: str | None,
-                pip_config: Path | None = None, cwd: Path | None = None) -> tuple[Run, list[Installed]]:
+    def resolve(
+        self,
+        requirements: Sequence[str],
+        index_url: str | None,
+        pip_config: Path | None = None,
+        cwd: Path | None = None,
+    ) -> tuple[Run, list[Installed]]:
         """`pip install --dry-run --report`: what would be installed, and from which URL."""
-        args = ["install", "--dry-run", "--ignore-installed", "--no-cache-dir", "--quiet",
-                "--report", "-", "--retries", "0", "--timeout", "60"]
+        args = [
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--no-cache-dir",
+            "--quiet",
+            "--report",
+            "-",
+            "--retries",
+            "0",
+            "--timeout",
+            "60",
+        ]
         if index_url:
             args += ["--index-url", index_url]
         run = self.pip([*args, *requirements], pip_config=pip_config, cwd=cwd)
         return run, _parse_report(run) if run.ok else []
 
-    def install(self, requirements: Sequence[str], index_url: str | None,
-                pip_config: Path | None = None) -> tuple[Run, list[Installed]]:
+    def install(
+        self, requirements: Sequence[str], index_url: str | None, pip_config: Path | None = None
+    ) -> tuple[Run, list[Installed]]:
         """A real install into the sandbox's virtualenv, with a report of the origins."""
         report = self.home / "install-report.json"
-        args = ["install", "--no-cache-dir", "--force-reinstall", "--report", str(report),
-                "--retries", "0", "--timeout", "60"]
+        args = [
+            "install",
+            "--no-cache-dir",
+            "--force-reinstall",
+            "--report",
+            str(report),
+            "--retries",
+            "0",
+            "--timeout",
+            "60",
+        ]
         if index_url:
             args += ["--index-url", index_url]
         run = self.pip([*args, *requirements], pip_config=pip_config)
@@ -133,8 +189,9 @@ class Sandbox:
             return run, []
         return run, _installed_from(json.loads(report.read_text(encoding="utf-8")))
 
-    def twine(self, args: Sequence[str], credentials: Credentials | None,
-              pypirc: Path | None = None) -> Run:
+    def twine(
+        self, args: Sequence[str], credentials: Credentials | None, pypirc: Path | None = None
+    ) -> Run:
         config = pypirc or (self.home / "empty.pypirc")
         if pypirc is None:
             config.write_text("", encoding="utf-8")
@@ -142,8 +199,15 @@ class Sandbox:
         if credentials:
             extra.update(TWINE_USERNAME=credentials.user, TWINE_PASSWORD=credentials.password)
         return self.run(
-            [sys.executable, "-m", "twine", *args, "--config-file", str(config),
-             "--disable-progress-bar"],
+            [
+                sys.executable,
+                "-m",
+                "twine",
+                *args,
+                "--config-file",
+                str(config),
+                "--disable-progress-bar",
+            ],
             env=self.environment(extra=extra),
         )
 
@@ -163,9 +227,11 @@ def _installed_from(report: Mapping[str, object]) -> list[Installed]:
     installed = []
     for item in report.get("install", []) or []:  # type: ignore[attr-defined]
         metadata = item.get("metadata", {})
-        installed.append(Installed(
-            name=str(metadata.get("name", "")),
-            version=str(metadata.get("version", "")),
-            url=str(item.get("download_info", {}).get("url", "")),
-        ))
+        installed.append(
+            Installed(
+                name=str(metadata.get("name", "")),
+                version=str(metadata.get("version", "")),
+                url=str(item.get("download_info", {}).get("url", "")),
+            )
+        )
     return installed

@@ -140,7 +140,9 @@ class NexusClient:
     def repositories(self) -> list[dict[str, Any]]:
         api = RepositoryManagementApi(self._api)
         result = self._get_json(
-            "list repositories", "/v1/repositories", api.get_all_repositories_without_preload_content
+            "list repositories",
+            "/v1/repositories",
+            api.get_all_repositories_without_preload_content,
         )
         return list(result or [])
 
@@ -156,32 +158,44 @@ class NexusClient:
         result = self._get_json(f"read {kind} repository '{name}'", path, getters[kind], name)
         return dict(result)
 
-    def save_repository(self, kind: str, expected: Expected,
-                        existing: dict[str, Any] | None) -> None:
+    def save_repository(
+        self, kind: str, expected: Expected, existing: dict[str, Any] | None
+    ) -> None:
         """Create the repository, or update it keeping every setting the guide does not fix.
 
         An update sends the current configuration with the expected fields laid over it, so a
         user's cleanup policies, routing rule or remote authentication survive provisioning.
         """
         name = repository_name(kind, expected)
-        body = _deep_merge(existing or new_repository(kind, expected),
-                           expected_settings(kind, expected))
+        body = _deep_merge(
+            existing or new_repository(kind, expected), expected_settings(kind, expected)
+        )
         api = RepositoryManagementApi(self._api)
         operations: dict[str, tuple[type[BaseModel], Callable[..., None], Callable[..., None]]]
         operations = {
-            "proxy": (PypiProxyRepositoryApiRequest, api.create_pypi_proxy_repository,
-                      api.update_pypi_proxy_repository),
-            "hosted": (PypiHostedRepositoryApiRequest, api.create_pypi_hosted_repository,
-                       api.update_pypi_hosted_repository),
-            "group": (PypiGroupRepositoryApiRequest, api.create_pypi_group_repository,
-                      api.update_pypi_group_repository),
+            "proxy": (
+                PypiProxyRepositoryApiRequest,
+                api.create_pypi_proxy_repository,
+                api.update_pypi_proxy_repository,
+            ),
+            "hosted": (
+                PypiHostedRepositoryApiRequest,
+                api.create_pypi_hosted_repository,
+                api.update_pypi_hosted_repository,
+            ),
+            "group": (
+                PypiGroupRepositoryApiRequest,
+                api.create_pypi_group_repository,
+                api.update_pypi_group_repository,
+            ),
         }
         model, create, update = operations[kind]
         request = model.model_validate(body)
         base = f"{self.endpoint.rest_url}/v1/repositories/pypi/{kind}"
         if existing is not None:
-            self._call(f"update {kind} repository '{name}'", f"{base}/{name}", update, name,
-                       request)
+            self._call(
+                f"update {kind} repository '{name}'", f"{base}/{name}", update, name, request
+            )
         else:
             self._call(f"create {kind} repository '{name}'", base, create, request)
 
@@ -233,8 +247,9 @@ class NexusClient:
             "delete component", url, api.delete_components_without_preload_content, component_id
         )
         if response.status >= 400:
-            raise _api_error("delete component", url, response.status, response.reason,
-                             response.data)
+            raise _api_error(
+                "delete component", url, response.status, response.reason, response.data
+            )
 
     def delete_project(self, repository: str, project: str) -> int:
         """Delete every component of `project` in `repository` (canary clean-up)."""
@@ -246,8 +261,9 @@ class NexusClient:
 
     def ldap_servers(self) -> list[dict[str, Any]]:
         api = SecurityManagementLDAPApi(self._api)
-        result = self._get_json("list LDAP servers", "/v1/security/ldap",
-                                api.list_security_ldap_without_preload_content)
+        result = self._get_json(
+            "list LDAP servers", "/v1/security/ldap", api.list_security_ldap_without_preload_content
+        )
         return list(result or [])
 
     def verify_ldap_connection(self, server: dict[str, Any]) -> None:
@@ -256,25 +272,35 @@ class NexusClient:
         body = CreateLdapServerXo.from_dict(server)
         url = f"{self.endpoint.rest_url}/v1/security/ldap/verify-connection"
         response = self._call(
-            f"verify LDAP server '{server.get('name')}'", url,
-            api.create_security_ldap_verify_connection_without_preload_content, body,
+            f"verify LDAP server '{server.get('name')}'",
+            url,
+            api.create_security_ldap_verify_connection_without_preload_content,
+            body,
             existing_server_name=server.get("name"),
         )
         if response.status >= 400:
-            raise _api_error(f"verify LDAP server '{server.get('name')}'", url, response.status,
-                             response.reason, response.data)
+            raise _api_error(
+                f"verify LDAP server '{server.get('name')}'",
+                url,
+                response.status,
+                response.reason,
+                response.data,
+            )
 
     def roles(self, source: str | None = None) -> list[dict[str, Any]]:
         api = SecurityManagementRolesApi(self._api)
-        result = self._get_json("list roles", "/v1/security/roles",
-                                lambda **kw: api.list_security_roles_without_preload_content(
-                                    source=source, **kw))
+        result = self._get_json(
+            "list roles",
+            "/v1/security/roles",
+            lambda **kw: api.list_security_roles_without_preload_content(source=source, **kw),
+        )
         return list(result or [])
 
     def anonymous_access(self) -> dict[str, Any]:
         api = SecurityManagementAnonymousAccessApi(self._api)
         result = self._get_json(
-            "read anonymous access", "/v1/security/anonymous",
+            "read anonymous access",
+            "/v1/security/anonymous",
             api.list_security_anonymous_without_preload_content,
         )
         return dict(result)
@@ -292,8 +318,11 @@ class NexusClient:
 
 
 def repository_name(kind: str, expected: Expected) -> str:
-    return {"proxy": expected.proxy.name, "hosted": expected.hosted.name,
-            "group": expected.group.name}[kind]
+    return {
+        "proxy": expected.proxy.name,
+        "hosted": expected.hosted.name,
+        "group": expected.group.name,
+    }[kind]
 
 
 def expected_settings(kind: str, expected: Expected) -> dict[str, Any]:
@@ -301,16 +330,26 @@ def expected_settings(kind: str, expected: Expected) -> dict[str, Any]:
     if kind == "proxy":
         proxy = expected.proxy
         return {
-            "name": proxy.name, "online": True,
-            "proxy": {"remoteUrl": proxy.remote_url, "contentMaxAge": proxy.content_max_age,
-                      "metadataMaxAge": proxy.metadata_max_age},
+            "name": proxy.name,
+            "online": True,
+            "proxy": {
+                "remoteUrl": proxy.remote_url,
+                "contentMaxAge": proxy.content_max_age,
+                "metadataMaxAge": proxy.metadata_max_age,
+            },
             "httpClient": {"blocked": False, "autoBlock": proxy.auto_block},
         }
     if kind == "hosted":
-        return {"name": expected.hosted.name, "online": True,
-                "storage": {"writePolicy": expected.hosted.write_policy.lower()}}
-    return {"name": expected.group.name, "online": True,
-            "group": {"memberNames": list(expected.group.members)}}
+        return {
+            "name": expected.hosted.name,
+            "online": True,
+            "storage": {"writePolicy": expected.hosted.write_policy.lower()},
+        }
+    return {
+        "name": expected.group.name,
+        "online": True,
+        "group": {"memberNames": list(expected.group.members)},
+    }
 
 
 def new_repository(kind: str, expected: Expected) -> dict[str, Any]:
@@ -367,20 +406,23 @@ def _reason(error: Exception) -> str:
     return text.split(": ", 1)[-1][:200]
 
 
-def _api_error(what: str, url: str, status: int | None, reason: str | None,
-               body: bytes | str | None) -> ServerError:
+def _api_error(
+    what: str, url: str, status: int | None, reason: str | None, body: bytes | str | None
+) -> ServerError:
     status = status or 0
     if status == 0:
         return UnreachableError(f"{what}: cannot reach {url}: {reason or 'no answer'}", url=url)
     if status == 401:
         return AuthError(
             f"{what}: {url} answered 401: the Nexus user or password is wrong or missing",
-            url=url, status=status,
+            url=url,
+            status=status,
         )
     if status == 403:
         return ForbiddenError(
             f"{what}: {url} answered 403: the Nexus user lacks the privilege for this",
-            url=url, status=status,
+            url=url,
+            status=status,
         )
     if status == 404:
         return NotFoundError(f"{what}: {url} answered 404: not found", url=url, status=status)

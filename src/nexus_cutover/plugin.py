@@ -40,24 +40,48 @@ RUN_LAST = ("DECOM-1",)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("nexus-cutover", "pypiserver -> Nexus migration acceptance suite")
-    group.addoption("--cutover-config", metavar="FILE", type=Path,
-                    help="TOML file with the target and the expected state (see cutover.toml)")
-    group.addoption("--backend", choices=("local", "docker", "external"),
-                    help="where the servers come from (default: local, or the config file's)")
+    group.addoption(
+        "--cutover-config",
+        metavar="FILE",
+        type=Path,
+        help="TOML file with the target and the expected state (see cutover.toml)",
+    )
+    group.addoption(
+        "--backend",
+        choices=("local", "docker", "external"),
+        help="where the servers come from (default: local, or the config file's)",
+    )
     group.addoption("--nexus-url", help="Nexus REST/UI base URL, e.g. http://nexus:8081")
-    group.addoption("--nexus-repository-url",
-                    help="base URL of /repository/... if it differs (default: --nexus-url)")
+    group.addoption(
+        "--nexus-repository-url",
+        help="base URL of /repository/... if it differs (default: --nexus-url)",
+    )
     group.addoption("--nexus-user", help="Nexus user (password: NEXUS_PASSWORD or password_file)")
     group.addoption("--pypiserver-url", help="the old index, e.g. http://pypi-server:8888")
     group.addoption("--packages-dir", type=Path, help="pypiserver's packages folder, if readable")
-    group.addoption("--read-only", action="store_true", default=None,
-                    help="skip every check that writes (canary uploads); reported as skipped")
-    group.addoption("--phase", choices=(*PHASES, "all"), default="precutover",
-                    help="which checks apply: precutover (default), postcutover, health, all")
-    group.addoption("--checks", metavar="IDS",
-                    help="run only these check IDs, comma-separated (e.g. REPO-1,PARITY-2)")
-    group.addoption("--cutover-report", metavar="DIR", type=Path,
-                    help="also write DIR/report.json and DIR/report.html")
+    group.addoption(
+        "--read-only",
+        action="store_true",
+        default=None,
+        help="skip every check that writes (canary uploads); reported as skipped",
+    )
+    group.addoption(
+        "--phase",
+        choices=(*PHASES, "all"),
+        default="precutover",
+        help="which checks apply: precutover (default), postcutover, health, all",
+    )
+    group.addoption(
+        "--checks",
+        metavar="IDS",
+        help="run only these check IDs, comma-separated (e.g. REPO-1,PARITY-2)",
+    )
+    group.addoption(
+        "--cutover-report",
+        metavar="DIR",
+        type=Path,
+        help="also write DIR/report.json and DIR/report.html",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -146,11 +170,16 @@ def pytest_runtest_makereport(
     if outcome is not None:
         secrets = item.config.stash[SETTINGS].secrets() + _target_secrets(item.config)
         message = redact(_message(report), secrets)
-        item.config.stash[RESULTS].append(CheckResult(
-            id=ident, outcome=outcome, message=message, test=item.nodeid,
-            duration=report.duration,
-            not_applicable=outcome == "skipped" and message.startswith(NOT_APPLICABLE),
-        ))
+        item.config.stash[RESULTS].append(
+            CheckResult(
+                id=ident,
+                outcome=outcome,
+                message=message,
+                test=item.nodeid,
+                duration=report.duration,
+                not_applicable=outcome == "skipped" and message.startswith(NOT_APPLICABLE),
+            )
+        )
     return report
 
 
@@ -199,8 +228,9 @@ def build_report(config: pytest.Config) -> RunReport:
     )
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     if not config.stash[RESULTS]:
         return
     console = Console(file=sys.stdout, width=max(80, min(terminalreporter._tw.fullwidth, 120)))

@@ -39,8 +39,9 @@ class PypiserverClient:
 
     def inventory(self) -> Inventory:
         """Every file from `/packages/`, with the sha256 computed from the downloaded bytes."""
-        response = fetch(self.session, f"{self.url}/packages/", "pypiserver package list",
-                         self.timeout)
+        response = fetch(
+            self.session, f"{self.url}/packages/", "pypiserver package list", self.timeout
+        )
         files, problems = [], []
         for link in parse_links(response.text, response.url):
             if not is_distribution(link.filename):
@@ -51,8 +52,11 @@ class PypiserverClient:
                 problems.append(str(error))
                 continue
             data = self.download(link.url)
-            files.append(DistFile(project, version, link.filename,
-                                  hashlib.sha256(data).hexdigest(), len(data)))
+            files.append(
+                DistFile(
+                    project, version, link.filename, hashlib.sha256(data).hexdigest(), len(data)
+                )
+            )
         return Inventory(tuple(files), tuple(problems))
 
     def download(self, url: str) -> bytes:
@@ -69,5 +73,7 @@ def old_inventory(endpoint: PypiserverEndpoint, archive_dir: Path | None = None)
             return inventory_folder(folder)
     if endpoint.url:
         return PypiserverClient(endpoint).inventory()
-    raise CutoverError("the old index cannot be read: set pypiserver.url or"
-                       " pypiserver.packages_dir (or clients.archive_dir after decommissioning)")
+    raise CutoverError(
+        "the old index cannot be read: set pypiserver.url or"
+        " pypiserver.packages_dir (or clients.archive_dir after decommissioning)"
+    )

@@ -9,7 +9,9 @@ MASK = "****"
 MIN_SECRET = 4
 
 # user:password@ in any URL, whatever the secret is.
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@")
+_USERINFO = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]+):(?P<pw>[^@/\s]+)@"
+)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

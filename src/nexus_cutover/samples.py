@@ -66,9 +66,20 @@ def write_project(project: SampleProject, folder: Path) -> Path:
 def build_project(source: Path, out_dir: Path) -> list[Path]:
     """Build wheel and sdist with `python -m build` (no isolation: hatchling is installed)."""
     result = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel",
-         "--outdir", str(out_dir), str(source)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).splitlines()[-10:])
@@ -76,7 +87,9 @@ def build_project(source: Path, out_dir: Path) -> list[Path]:
     return sorted(out_dir.iterdir())
 
 
-def build_samples(cache_dir: Path, projects: tuple[SampleProject, ...] = SAMPLE_PROJECTS) -> list[Path]:
+def build_samples(
+    cache_dir: Path, projects: tuple[SampleProject, ...] = SAMPLE_PROJECTS
+) -> list[Path]:
     """Build the sample distributions once into `cache_dir/dist` and return their paths."""
     dist = cache_dir / "dist"
     marker = cache_dir / "complete"
@@ -90,8 +103,9 @@ def build_samples(cache_dir: Path, projects: tuple[SampleProject, ...] = SAMPLE_
     return list(iter_dist_paths(dist))
 
 
-def build_canary(folder: Path, name: str, version: str,
-                 dependencies: tuple[str, ...] = ()) -> list[Path]:
+def build_canary(
+    folder: Path, name: str, version: str, dependencies: tuple[str, ...] = ()
+) -> list[Path]:
     """A fresh canary distribution (wheel and sdist) under a reserved project name."""
     source = write_project(SampleProject(name, version, dependencies=dependencies), folder / "src")
     return build_project(source, folder / "dist")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from nexus_cutover.config import Settings
 from nexus_cutover.errors import ConfigError, CutoverError
@@ -29,6 +30,21 @@ from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint,
 
 PYPISERVER_UPLOADER = "uploader"
 NEXUS_ADMIN = "admin"
+
+
+class Services(Protocol):
+    """What a backend that starts servers offers (local processes or containers)."""
+
+    @property
+    def root(self) -> Path: ...
+    @property
+    def packages_dir(self) -> Path: ...
+    @property
+    def nexus_data(self) -> Path: ...
+    @property
+    def pypiserver_url(self) -> str: ...
+    def target(self, settings: Settings) -> Target: ...
+    def stop(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -92,8 +108,9 @@ class LocalServices:
     def stop_pypiserver(self) -> LocalServices:
         if self.pypiserver is not None:
             self.pypiserver.stop()
-        stopped = LocalServices(self.root, self.nexus, self.nexus_port, self.repository_port,
-                                None, self.pypiserver_port)
+        stopped = LocalServices(
+            self.root, self.nexus, self.nexus_port, self.repository_port, None, self.pypiserver_port
+        )
         stopped.save()
         return stopped
 
@@ -105,10 +122,15 @@ class LocalServices:
 
     def save(self) -> None:
         state = {
-            "nexus": {"pid": self.nexus.pid, "port": self.nexus_port,
-                      "repository_port": self.repository_port},
-            "pypiserver": {"pid": self.pypiserver.pid if self.pypiserver else None,
-                           "port": self.pypiserver_port},
+            "nexus": {
+                "pid": self.nexus.pid,
+                "port": self.nexus_port,
+                "repository_port": self.repository_port,
+            },
+            "pypiserver": {
+                "pid": self.pypiserver.pid if self.pypiserver else None,
+                "port": self.pypiserver_port,
+            },
         }
         (self.root / "services.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
 
@@ -123,71 +145,100 @@ def load_local(root: Path) -> LocalServices | None:
         nexus, old = state["nexus"], state["pypiserver"]
         pypiserver = (
             RunningProcess("pypiserver", old["pid"], root / "pypiserver" / "pypiserver.log")
-            if old["pid"] else None
+            if old["pid"]
+            else None
         )
         services = LocalServices(
             root,
             RunningProcess("nexus-standin", nexus["pid"], root / "nexus-data" / "standin.out"),
-            nexus["port"], nexus["repository_port"], pypiserver, old["port"],
+            nexus["port"],
+            nexus["repository_port"],
+            pypiserver,
+            old["port"],
         )
     except (ValueError, KeyError, TypeError):
-        raise ConfigError(f"{state_file}: unreadable local services state; run `nexus-cutover down`") from None
+        raise ConfigError(
+            f"{state_file}: unreadable local services state; run `nexus-cutover down`"
+        ) from None
     return services if pid_alive(services.nexus.pid) else None
 
 
 def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
     """Start pypiserver (seeded with `seed`) and the Nexus stand-in with state in `root`."""
     root.mkdir(parents=True, exist_ok=True)
-    secrets_dir = _prepare_secrets(root / "secrets")
+    secrets_dir = prepare_secrets(root / "secrets")
     packages = root / "pypiserver" / "packages"
     packages.mkdir(parents=True, exist_ok=True)
     for path in seed:
         if not (packages / path.name).exists():
             shutil.copy2(path, packages / path.name)
     pypiserver_port = free_port()
-    pypiserver = start_pypiserver(packages, secrets_dir / "htpasswd", pypiserver_port,
-                                  root / "pypiserver" / "pypiserver.log")
+    pypiserver = start_pypiserver(
+        packages, secrets_dir / "htpasswd", pypiserver_port, root / "pypiserver" / "pypiserver.log"
+    )
     nexus_port, repository_port = free_port(), free_port()
     try:
-        nexus = start_standin(root / "nexus-data", nexus_port, repository_port,
-                              secrets_dir / "nexus-admin")
+        nexus = start_standin(
+            root / "nexus-data", nexus_port, repository_port, secrets_dir / "nexus-admin"
+        )
     except CutoverError:
         pypiserver.stop()
         raise
-    services = LocalServices(root, nexus, nexus_port, repository_port, pypiserver,
-                             pypiserver_port)
+    services = LocalServices(root, nexus, nexus_port, repository_port, pypiserver, pypiserver_port)
     services.save()
     return services
 
 
-def start_pypiserver(packages: Path, htpasswd: Path | None, port: int,
-                     log: Path) -> RunningProcess:
+def start_pypiserver(packages: Path, htpasswd: Path | None, port: int, log: Path) -> RunningProcess:
     """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given."""
     auth = ["-P", str(htpasswd), "-a", "update"] if htpasswd else ["-P", ".", "-a", "."]
     command = [
-        sys.executable, "-m", "pypiserver", "run",
-        "-i", LOOPBACK, "-p", str(port), *auth,
-        "--disable-fallback", "--hash-algo", "sha256",
-        "--log-file", str(log.with_suffix(".access.log")), "-v",
+        sys.executable,
+        "-m",
+        "pypiserver",
+        "run",
+        "-i",
+        LOOPBACK,
+        "-p",
+        str(port),
+        *auth,
+        "--disable-fallback",
+        "--hash-algo",
+        "sha256",
+        "--log-file",
+        str(log.with_suffix(".access.log")),
+        "-v",
         str(packages),
     ]
-    return start_process("pypiserver", command, log, http_ok(f"http://{LOOPBACK}:{port}/health"),
-                         timeout=30)
+    return start_process(
+        "pypiserver", command, log, http_ok(f"http://{LOOPBACK}:{port}/health"), timeout=30
+    )
 
 
-def start_standin(data_dir: Path, port: int, repository_port: int,
-                  admin_password_file: Path) -> RunningProcess:
+def start_standin(
+    data_dir: Path, port: int, repository_port: int, admin_password_file: Path
+) -> RunningProcess:
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
-        sys.executable, "-m", "nexus_standin",
-        "--host", LOOPBACK, "--port", str(port), "--repository-port", str(repository_port),
-        "--data-dir", str(data_dir), "--admin-password-file", str(admin_password_file),
+        sys.executable,
+        "-m",
+        "nexus_standin",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--repository-port",
+        str(repository_port),
+        "--data-dir",
+        str(data_dir),
+        "--admin-password-file",
+        str(admin_password_file),
     ]
     ready = http_ok(f"http://{LOOPBACK}:{port}/service/rest/v1/status/writable")
     return start_process("nexus-standin", command, data_dir / "standin.out", ready, timeout=60)
 
 
-def _prepare_secrets(folder: Path) -> Path:
+def prepare_secrets(folder: Path) -> Path:
     """Random passwords in files only the owner can read; an htpasswd file for pypiserver."""
     from passlib.apache import HtpasswdFile
 
@@ -221,16 +272,19 @@ def external_target(settings: Settings) -> Target:
             url=settings.nexus.url.rstrip("/"),
             repository_url=settings.nexus.repository_base,
             credentials=Credentials(settings.nexus.user, nexus_password)
-            if nexus_password else None,
+            if nexus_password
+            else None,
             timeout=settings.nexus.timeout,
             ca_bundle=settings.nexus.ca_bundle,
             read_log=(lambda: log_file.read_text(encoding="utf-8").splitlines())
-            if log_file else None,
+            if log_file
+            else None,
         ),
         pypiserver=PypiserverEndpoint(
             url=settings.pypiserver.url.rstrip("/") if settings.pypiserver.url else None,
             credentials=Credentials(settings.pypiserver.user or "", old_password)
-            if old_password else None,
+            if old_password
+            else None,
             packages_dir=settings.pypiserver.packages_dir,
         ),
         expected=settings.expected,

@@ -64,8 +64,9 @@ def project_page_url(index_url: str, project: str) -> str:
     return f"{index_url.rstrip('/')}/{canonicalize_name(project)}/"
 
 
-def fetch(session: requests.Session, url: str, what: str, timeout: float = 30.0,
-          method: str = "GET") -> requests.Response:
+def fetch(
+    session: requests.Session, url: str, what: str, timeout: float = 30.0, method: str = "GET"
+) -> requests.Response:
     """One HTTP request whose failures become one-line errors naming the URL."""
     try:
         response = session.request(method, url, timeout=timeout, allow_redirects=True)
@@ -76,18 +77,23 @@ def fetch(session: requests.Session, url: str, what: str, timeout: float = 30.0,
     except requests.exceptions.ConnectionError:
         raise UnreachableError(f"{what}: cannot reach {url}: connection failed", url=url) from None
     if response.status_code == 401:
-        raise AuthError(f"{what}: {url} answered 401: credentials missing or wrong", url=url,
-                        status=401)
+        raise AuthError(
+            f"{what}: {url} answered 401: credentials missing or wrong", url=url, status=401
+        )
     if response.status_code == 404:
         raise NotFoundError(f"{what}: {url} answered 404", url=url, status=404)
     if response.status_code >= 400:
-        raise ServerError(f"{what}: {url} answered {response.status_code} {response.reason}",
-                          url=url, status=response.status_code)
+        raise ServerError(
+            f"{what}: {url} answered {response.status_code} {response.reason}",
+            url=url,
+            status=response.status_code,
+        )
     return response
 
 
-def project_links(session: requests.Session, index_url: str, project: str,
-                  timeout: float = 30.0) -> list[Link]:
+def project_links(
+    session: requests.Session, index_url: str, project: str, timeout: float = 30.0
+) -> list[Link]:
     url = project_page_url(index_url, project)
     response = fetch(session, url, f"simple index of '{project}'", timeout)
     return parse_links(response.text, response.url)
@@ -96,5 +102,7 @@ def project_links(session: requests.Session, index_url: str, project: str,
 def root_projects(session: requests.Session, index_url: str, timeout: float = 30.0) -> list[str]:
     url = f"{index_url.rstrip('/')}/"
     response = fetch(session, url, "simple root index", timeout)
-    return [canonicalize_name(link.url.rstrip("/").rsplit("/", 1)[-1])
-            for link in parse_links(response.text, response.url)]
+    return [
+        canonicalize_name(link.url.rstrip("/").rsplit("/", 1)[-1])
+        for link in parse_links(response.text, response.url)
+    ]

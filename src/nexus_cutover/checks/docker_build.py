@@ -51,9 +51,13 @@ _HEREDOC = re.compile(r"<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_]*)\2")
 _HEREDOC_INSTRUCTIONS = ("RUN", "COPY", "ADD")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # What the Docker CLI prints about the legacy builder on every build: not the build's story.
-_NOTICES = ("DEPRECATED: The legacy builder", "BuildKit is currently disabled",
-            "environment-variable.", "Install the buildx component",
-            "https://docs.docker.com/go/buildx")
+_NOTICES = (
+    "DEPRECATED: The legacy builder",
+    "BuildKit is currently disabled",
+    "environment-variable.",
+    "Install the buildx component",
+    "https://docs.docker.com/go/buildx",
+)
 
 
 @dataclass(frozen=True)
@@ -72,27 +76,34 @@ class BuildOptions:
     @classmethod
     def local_images(cls) -> BuildOptions:
         """The base images .ci/docker-setup builds, the guide's host names on 127.0.0.1."""
-        return cls(base_images=dict(LOCAL_BASE_IMAGES), pull=False,
-                   add_hosts={"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"})
+        return cls(
+            base_images=dict(LOCAL_BASE_IMAGES),
+            pull=False,
+            add_hosts={"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"},
+        )
 
     @classmethod
-    def from_environment(cls, env: Mapping[str, str],
-                         base: BuildOptions | None = None) -> BuildOptions:
+    def from_environment(
+        cls, env: Mapping[str, str], base: BuildOptions | None = None
+    ) -> BuildOptions:
         """`base` changed by NEXUS_CUTOVER_BUILD_* (and NEXUS_CUTOVER_DOCKER_PULL) variables."""
         options = base or cls()
         changes: dict[str, Any] = {}
         if "NEXUS_CUTOVER_BUILD_NETWORK" in env:
             changes["network"] = env["NEXUS_CUTOVER_BUILD_NETWORK"] or None
-        for variable, name in (("NEXUS_CUTOVER_BUILD_ADD_HOSTS", "add_hosts"),
-                               ("NEXUS_CUTOVER_BASE_IMAGES", "base_images"),
-                               ("NEXUS_CUTOVER_BUILD_ARGS", "build_args")):
+        for variable, name in (
+            ("NEXUS_CUTOVER_BUILD_ADD_HOSTS", "add_hosts"),
+            ("NEXUS_CUTOVER_BASE_IMAGES", "base_images"),
+            ("NEXUS_CUTOVER_BUILD_ARGS", "build_args"),
+        ):
             if env.get(variable):
                 changes[name] = _pairs(variable, env[variable])
         mode = env.get("NEXUS_CUTOVER_BUILD_HEREDOCS")
         if mode:
             if mode not in ("auto", "native", "translate"):
-                raise ConfigError(f"NEXUS_CUTOVER_BUILD_HEREDOCS={mode!r}: expected auto,"
-                                  " native or translate")
+                raise ConfigError(
+                    f"NEXUS_CUTOVER_BUILD_HEREDOCS={mode!r}: expected auto, native or translate"
+                )
             changes["heredocs"] = mode
         pull = env.get("NEXUS_CUTOVER_DOCKER_PULL", "").strip().lower()
         if pull:
@@ -124,8 +135,9 @@ class Rewritten:
     changed: bool
 
 
-def dockerfiles_build(projects: Sequence[Path], target: Target,
-                      options: BuildOptions | None = None) -> Problems:
+def dockerfiles_build(
+    projects: Sequence[Path], target: Target, options: BuildOptions | None = None
+) -> Problems:
     """DOCKER-3: build each installing Dockerfile; one problem line per failing build."""
     options = options or BuildOptions()
     translate = _translates_heredocs(options)
@@ -136,8 +148,9 @@ def dockerfiles_build(projects: Sequence[Path], target: Target,
             problems.append(f"{project}: project folder not found")
             continue
         for dockerfile in installing_dockerfiles(project):
-            problem = build_problem(project, dockerfile, options, hosts, translate,
-                                    target.secrets())
+            problem = build_problem(
+                project, dockerfile, options, hosts, translate, target.secrets()
+            )
             if problem:
                 problems.append(problem)
     return problems
@@ -155,9 +168,14 @@ def alias_hosts(target: Target) -> dict[str, str]:
     return {name: nexus_host for name in names if name and name != nexus_host}
 
 
-def build_problem(project: Path, dockerfile: Path, options: BuildOptions,
-                  hosts: Mapping[str, str], translate: bool,
-                  secret_values: Sequence[str] = ()) -> str | None:
+def build_problem(
+    project: Path,
+    dockerfile: Path,
+    options: BuildOptions,
+    hosts: Mapping[str, str],
+    translate: bool,
+    secret_values: Sequence[str] = (),
+) -> str | None:
     """Build one Dockerfile; None when it builds, else '<project>/<file> ...: <log tail>'."""
     relative = dockerfile.relative_to(project).as_posix()
     name = f"{project.name}/{relative}"
@@ -169,12 +187,15 @@ def build_problem(project: Path, dockerfile: Path, options: BuildOptions,
     if not options.pull:
         missing = [image for image in rewritten.base_images if not image_present(options, image)]
         if missing:
-            return (f"{name} cannot be built here: base image {', '.join(missing)} is not"
-                    " present and pulls are off; map it to a local image"
-                    " (NEXUS_CUTOVER_BASE_IMAGES) or pull it")
+            return (
+                f"{name} cannot be built here: base image {', '.join(missing)} is not"
+                " present and pulls are off; map it to a local image"
+                " (NEXUS_CUTOVER_BASE_IMAGES) or pull it"
+            )
     tag = f"{TAG_REPOSITORY}/{_slug(name)}:{secrets.token_hex(4)}"
     with _context(project, relative, rewritten) as context:
         command = build_command(options, context, context / relative, tag, hosts, translate)
+        # Heredocs are translated exactly when the builder is the legacy one (no buildx).
         ok, output = _run(command, options, legacy=translate)
     if ok and not options.keep_images:
         _run([options.docker, "image", "rm", "--force", tag], options, legacy=translate)
@@ -190,8 +211,14 @@ def log_tail(output: str, lines: int) -> str:
     return " | ".join(kept[-lines:]) or "(no output)"
 
 
-def build_command(options: BuildOptions, context: Path, dockerfile: Path, tag: str,
-                  hosts: Mapping[str, str], legacy: bool) -> list[str]:
+def build_command(
+    options: BuildOptions,
+    context: Path,
+    dockerfile: Path,
+    tag: str,
+    hosts: Mapping[str, str],
+    legacy: bool,
+) -> list[str]:
     command = [options.docker, "build", "--file", str(dockerfile), "--tag", tag]
     if options.network:
         command += ["--network", options.network]
@@ -221,8 +248,14 @@ def _run(command: Sequence[str], options: BuildOptions, legacy: bool) -> tuple[b
     if legacy:
         env["DOCKER_BUILDKIT"] = "0"  # without buildx, DOCKER_BUILDKIT=1 refuses to build
     try:
-        result = subprocess.run(list(command), capture_output=True, text=True, env=env,
-                                timeout=options.timeout, check=False)
+        result = subprocess.run(
+            list(command),
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=options.timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired as expired:
         partial = expired.stdout or ""
         text = partial.decode(errors="replace") if isinstance(partial, bytes) else partial
@@ -257,8 +290,9 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "dockerfile"
 
 
-def rewrite_dockerfile(text: str, base_images: Mapping[str, str],
-                       translate_heredocs: bool) -> Rewritten:
+def rewrite_dockerfile(
+    text: str, base_images: Mapping[str, str], translate_heredocs: bool
+) -> Rewritten:
     """Substitute FROM images and (optionally) translate heredocs; list the base images."""
     lines = text.splitlines()
     out: list[str] = []
@@ -270,7 +304,7 @@ def rewrite_dockerfile(text: str, base_images: Mapping[str, str],
         start = index
         while lines[index].rstrip().endswith("\\") and index + 1 < len(lines):
             index += 1
-        instruction = lines[start:index + 1]
+        instruction = lines[start : index + 1]
         index += 1
         keyword = _keyword(instruction[0])
         if keyword == "FROM":
@@ -294,12 +328,12 @@ def _keyword(line: str) -> str:
     return stripped.split(None, 1)[0].upper()
 
 
-def _substitute_from(instruction: list[str], base_images: Mapping[str, str],
-                     stages: set[str], bases: list[str]) -> list[str]:
+def _substitute_from(
+    instruction: list[str], base_images: Mapping[str, str], stages: set[str], bases: list[str]
+) -> list[str]:
     """`FROM [--platform=..] image [AS name]`: map the image; remember stage names."""
     words = " ".join(part.rstrip().removesuffix("\\") for part in instruction).split()
-    position = next((i for i, word in enumerate(words[1:], 1) if not word.startswith("--")),
-                    None)
+    position = next((i for i, word in enumerate(words[1:], 1) if not word.startswith("--")), None)
     if position is None:
         return instruction
     image = words[position]
@@ -319,20 +353,21 @@ def _short_name(image: str) -> str:
     """docker.io/library/python:3.11 -> python:3.11, the form a mapping is likely to use."""
     for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/"):
         if image.startswith(prefix):
-            return image[len(prefix):]
+            return image[len(prefix) :]
     return image
 
 
 def _heredoc_markers(instruction: str, keyword: str) -> list[tuple[bool, str]]:
     """(strip tabs, delimiter) for each `<<WORD` of a shell-form instruction."""
-    body = instruction.strip()[len(keyword):].strip()
+    body = instruction.strip()[len(keyword) :].strip()
     if body.startswith("["):
         return []  # exec form: no heredocs
     return [(dash == "-", word) for dash, _quote, word in _HEREDOC.findall(body)]
 
 
-def _read_bodies(lines: list[str], index: int, markers: list[tuple[bool, str]]
-                 ) -> tuple[list[list[str]] | None, int]:
+def _read_bodies(
+    lines: list[str], index: int, markers: list[tuple[bool, str]]
+) -> tuple[list[list[str]] | None, int]:
     """The heredoc bodies after an instruction, in order; None if a terminator is missing."""
     bodies = []
     for strip_tabs, word in markers:
@@ -349,16 +384,20 @@ def _read_bodies(lines: list[str], index: int, markers: list[tuple[bool, str]]
     return bodies, index
 
 
-def _translate(keyword: str, instruction: list[str], markers: list[tuple[bool, str]],
-               bodies: list[list[str]], files: dict[str, str]) -> list[str]:
+def _translate(
+    keyword: str,
+    instruction: list[str],
+    markers: list[tuple[bool, str]],
+    bodies: list[list[str]],
+    files: dict[str, str],
+) -> list[str]:
     joined = " ".join(part.rstrip().removesuffix("\\").strip() for part in instruction)
     if keyword == "RUN":
         return [_translate_run(joined, markers, bodies)]
     return [_translate_copy(joined, markers, bodies, files)]
 
 
-def _translate_run(joined: str, markers: list[tuple[bool, str]],
-                   bodies: list[list[str]]) -> str:
+def _translate_run(joined: str, markers: list[tuple[bool, str]], bodies: list[list[str]]) -> str:
     """The shell runs what BuildKit would run: the command with its heredocs, or (for a bare
     `RUN <<EOF`) the body as a script. Base64 keeps it one line for the legacy parser."""
     _keyword, rest = joined.split(None, 1)
@@ -370,8 +409,10 @@ def _translate_run(joined: str, markers: list[tuple[bool, str]],
     if len(markers) == 1 and _HEREDOC.fullmatch(command):
         script = "\n".join(bodies[0]) + "\n"
         if script.startswith("#!"):  # BuildKit runs such a body as an executable file
-            run = (f"printf %s {_b64(script)} | base64 -d > /tmp/.heredoc"
-                   " && chmod +x /tmp/.heredoc && /tmp/.heredoc && rm -f /tmp/.heredoc")
+            run = (
+                f"printf %s {_b64(script)} | base64 -d > /tmp/.heredoc"
+                " && chmod +x /tmp/.heredoc && /tmp/.heredoc && rm -f /tmp/.heredoc"
+            )
         else:
             run = f'eval "$(printf %s {_b64(script)} | base64 -d)"'
         return " ".join(["RUN", *flags, run])
@@ -382,8 +423,9 @@ def _translate_run(joined: str, markers: list[tuple[bool, str]],
     return " ".join(["RUN", *flags, f'eval "$(printf %s {_b64(script)} | base64 -d)"'])
 
 
-def _translate_copy(joined: str, markers: list[tuple[bool, str]],
-                    bodies: list[list[str]], files: dict[str, str]) -> str:
+def _translate_copy(
+    joined: str, markers: list[tuple[bool, str]], bodies: list[list[str]], files: dict[str, str]
+) -> str:
     """`COPY <<NAME dest`: the body becomes a file NAME in the context (no ARG expansion)."""
     result = joined
     for (_strip_tabs, word), body in zip(markers, bodies, strict=True):
@@ -391,7 +433,7 @@ def _translate_copy(joined: str, markers: list[tuple[bool, str]],
         files[path] = "\n".join(body) + "\n"
         match = _HEREDOC.search(result)
         if match:
-            result = result[:match.start()] + path + result[match.end():]
+            result = result[: match.start()] + path + result[match.end() :]
     return result
 
 

@@ -1,0 +1,129 @@
+"""The docker backend: both containers start, the Target works, the migration code runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from nexus_cutover.checks import troubleshooting
+from nexus_cutover.config import Settings
+from nexus_cutover.docker_backend import (
+    LOCAL_PYTHON_IMAGE,
+    DockerOptions,
+    DockerServices,
+    container_status,
+    load_docker,
+    start_docker,
+)
+from nexus_cutover.errors import ServiceStartError
+from nexus_cutover.target import Target
+
+from .conftest import docker_options
+
+pytestmark = pytest.mark.slow
+
+
+def test_target_reaches_both_containers(
+    docker_services: DockerServices, docker_settings: Settings
+) -> None:
+    target = docker_services.target(docker_settings)
+    assert target.backend == "docker"
+    assert docker_services.alive()
+    status = requests.get(f"{target.nexus.rest_url}/v1/status/writable", timeout=10)
+    assert status.status_code == 200
+    assert target.nexus.credentials is not None
+    repositories = requests.get(
+        f"{target.nexus.rest_url}/v1/repositories",
+        auth=target.nexus.credentials.as_tuple(),
+        timeout=10,
+    )
+    assert repositories.status_code == 200, repositories.text
+
+
+def test_pypiserver_serves_the_seeded_packages(
+    docker_services: DockerServices, docker_settings: Settings
+) -> None:
+    target = docker_services.target(docker_settings)
+    seeded = sorted(p.name for p in docker_services.packages_dir.iterdir())
+    assert seeded, "no sample packages were seeded"
+    listing = requests.get(f"{target.pypiserver.url}/packages/", timeout=10)
+    assert listing.status_code == 200
+    for name in seeded:
+        assert name in listing.text
+    first = docker_services.packages_dir / seeded[0]
+    download = requests.get(f"{target.pypiserver.url}/packages/{seeded[0]}", timeout=10)
+    assert download.content == first.read_bytes()
+
+
+def test_uploads_need_the_pypiserver_user(
+    docker_services: DockerServices, docker_settings: Settings
+) -> None:
+    target = docker_services.target(docker_settings)
+    anonymous = requests.post(
+        f"{target.pypiserver.url}/", data={":action": "file_upload"}, timeout=10
+    )
+    assert anonymous.status_code in (401, 403)
+
+
+def test_sample_migration_runs_against_the_containers(
+    migrated: Target, docker_services: DockerServices
+) -> None:
+    assert migrated.backend == "docker"
+    group = migrated.nexus.simple(migrated.expected.group.name)
+    for path in docker_services.packages_dir.iterdir():
+        project = path.name.split("-")[0].replace("_", "-").lower()
+        page = requests.get(f"{group}{project}/", timeout=30)
+        assert page.status_code == 200
+        assert path.name in page.text, f"{path.name} missing from the group's page"
+    wheel = next(docker_services.packages_dir.glob("acme_utils-1.1.0-*.whl"))
+    link = f"{migrated.nexus.repository('pypi-group')}packages/acme-utils/1.1.0/{wheel.name}"
+    assert requests.get(link, timeout=30).content == wheel.read_bytes()
+
+
+def test_container_log_is_the_nexus_log(migrated: Target) -> None:
+    assert migrated.nexus.read_log is not None
+    lines = migrated.nexus.read_log()
+    assert any("Started Sonatype Nexus" in line for line in lines)
+    assert troubleshooting.log_mentions(migrated.nexus.read_log, "acme-utils") == []
+
+
+def test_state_is_reusable_and_stop_removes_the_containers(
+    engine: None, docker_settings: Settings, tmp_path: Path
+) -> None:
+    services = start_docker(docker_settings, tmp_path / "docker", docker_options(), seed=())
+    try:
+        again = load_docker(tmp_path / "docker")
+        assert again is not None
+        assert again.nexus == services.nexus
+        assert again.target(docker_settings).nexus.url == services.nexus_url
+    finally:
+        services.stop()
+    assert container_status(services.nexus) == "removed"
+    assert services.pypiserver is not None
+    assert container_status(services.pypiserver) == "removed"
+    assert load_docker(tmp_path / "docker") is None
+
+
+def test_a_container_that_dies_fails_with_its_log(
+    engine: None, docker_settings: Settings, tmp_path: Path
+) -> None:
+    # The Python image's default command exits at once: Nexus "stops while starting".
+    options = DockerOptions(
+        nexus_image=LOCAL_PYTHON_IMAGE,
+        pypiserver_image=docker_options().pypiserver_image,
+        pull=False,
+        nexus_timeout=30,
+    )
+    with pytest.raises(ServiceStartError, match=r"Nexus container .* stopped .* last lines"):
+        start_docker(docker_settings, tmp_path / "docker", options, seed=())
+    assert load_docker(tmp_path / "docker") is None
+
+
+def test_a_missing_image_is_not_pulled_when_pulls_are_off(
+    engine: None, docker_settings: Settings, tmp_path: Path
+) -> None:
+    options = DockerOptions(nexus_image="nexus-cutover/not-built:0", pull=False)
+    with pytest.raises(ServiceStartError, match=r"not present and pulling is off.*docker-setup"):
+        start_docker(docker_settings, tmp_path / "docker", options, seed=())
