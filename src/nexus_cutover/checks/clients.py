@@ -16,8 +16,15 @@ from nexus_cutover.target import Target
 
 CONFIGURE_FIX = "run `nexus-cutover migrate configure` or edit it by hand"
 CI_KINDS = ("github-actions", "gitlab-ci", "jenkinsfile")
-INSTALL_WORDS = ("pip install", "pip3 install", "-m pip install", "uv pip install", "uv sync",
-                 "poetry install", "pipenv install")
+INSTALL_WORDS = (
+    "pip install",
+    "pip3 install",
+    "-m pip install",
+    "uv pip install",
+    "uv sync",
+    "poetry install",
+    "pipenv install",
+)
 
 
 def scan_context(target: Target) -> ScanContext:
@@ -34,8 +41,10 @@ def scan_context(target: Target) -> ScanContext:
 def scan_projects(target: Target) -> tuple[list[ScanResult], Problems]:
     """Scan every configured project; a missing project folder is a problem, not a crash."""
     if not target.clients.projects:
-        return [], ["no projects are configured (clients.projects): list every project that"
-                    " uses pypiserver so the suite can check them"]
+        return [], [
+            "no projects are configured (clients.projects): list every project that"
+            " uses pypiserver so the suite can check them"
+        ]
     context = scan_context(target)
     results, problems = [], []
     for project in target.clients.projects:
@@ -55,31 +64,44 @@ def _listing(items: Sequence[str], limit: int = 6) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _references(results: Iterable[ScanResult], kinds: Sequence[str] | None = None
-                ) -> list[tuple[ScanResult, IndexReference]]:
-    return [(result, ref) for result in results for ref in result.references
-            if kinds is None or ref.file_kind in kinds]
+def _references(
+    results: Iterable[ScanResult], kinds: Sequence[str] | None = None
+) -> list[tuple[ScanResult, IndexReference]]:
+    return [
+        (result, ref)
+        for result in results
+        for ref in result.references
+        if kinds is None or ref.file_kind in kinds
+    ]
 
 
-def old_index_problems(results: Iterable[ScanResult], kinds: Sequence[str] | None,
-                       what: str) -> Problems:
-    stale = [f"{_where(r, ref)} ({ref.setting})" for r, ref in _references(results, kinds)
-             if ref.classification == "old-index"]
+def old_index_problems(
+    results: Iterable[ScanResult], kinds: Sequence[str] | None, what: str
+) -> Problems:
+    stale = [
+        f"{_where(r, ref)} ({ref.setting})"
+        for r, ref in _references(results, kinds)
+        if ref.classification == "old-index"
+    ]
     if stale:
-        return [f"{len(stale)} {what} still name the old index: {_listing(stale)};"
-                f" {CONFIGURE_FIX}"]
+        return [f"{len(stale)} {what} still name the old index: {_listing(stale)}; {CONFIGURE_FIX}"]
     return []
 
 
-def not_group_problems(results: Iterable[ScanResult], kinds: Sequence[str] | None,
-                       what: str) -> Problems:
+def not_group_problems(
+    results: Iterable[ScanResult], kinds: Sequence[str] | None, what: str
+) -> Problems:
     """Install references that point anywhere but the group (unknown indexes, hosted, proxy)."""
-    elsewhere = [f"{_where(r, ref)} -> {ref.url}" for r, ref in _references(results, kinds)
-                 if ref.purpose == "install" and ref.url
-                 and ref.classification in ("nexus-other", "unknown")]
+    elsewhere = [
+        f"{_where(r, ref)} -> {ref.url}"
+        for r, ref in _references(results, kinds)
+        if ref.purpose == "install" and ref.url and ref.classification in ("nexus-other", "unknown")
+    ]
     if elsewhere:
-        return [f"{len(elsewhere)} {what} install from somewhere other than the group:"
-                f" {_listing(elsewhere)}"]
+        return [
+            f"{len(elsewhere)} {what} install from somewhere other than the group:"
+            f" {_listing(elsewhere)}"
+        ]
     return []
 
 
@@ -88,21 +110,26 @@ def inventory_problems(results: Sequence[ScanResult], setup: Problems) -> Proble
     unreadable = [f"{r.root.name}/{p.path}: {p.message}" for r in results for p in r.problems]
     problems = list(setup)
     if unreadable:
-        problems.append(f"{len(unreadable)} files could not be read, so the inventory of"
-                        f" projects on the old index is incomplete: {_listing(unreadable, 3)}")
+        problems.append(
+            f"{len(unreadable)} files could not be read, so the inventory of"
+            f" projects on the old index is incomplete: {_listing(unreadable, 3)}"
+        )
     return problems
 
 
 def projects_on_old_index(results: Sequence[ScanResult]) -> list[str]:
-    return sorted({r.root.name for r in results for ref in r.references
-                   if ref.classification == "old-index"})
+    return sorted(
+        {r.root.name for r in results for ref in r.references if ref.classification == "old-index"}
+    )
 
 
 def pip_configs_point_at_group(configs: Sequence[Path], target: Target) -> Problems:
     """CLIENT-1: each global/user pip.conf names the group as its index."""
     if not configs:
-        return ["no global or user pip configuration is configured (clients.pip_config_files);"
-                " name e.g. ~/.config/pip/pip.conf as in the guide's Step 4"]
+        return [
+            "no global or user pip configuration is configured (clients.pip_config_files);"
+            " name e.g. ~/.config/pip/pip.conf as in the guide's Step 4"
+        ]
     context = scan_context(target)
     problems = []
     for config in configs:
@@ -112,24 +139,33 @@ def pip_configs_point_at_group(configs: Sequence[Path], target: Target) -> Probl
         result = scan_file(config, config.parent, context)
         problems += [f"{config}: {p.message}" for p in result.problems]
         problems += old_index_problems([result], None, "settings")
-        index = [ref for ref in result.references if ref.purpose == "install"
-                 and ref.setting.endswith("index-url") and "extra" not in ref.setting]
+        index = [
+            ref
+            for ref in result.references
+            if ref.purpose == "install"
+            and ref.setting.endswith("index-url")
+            and "extra" not in ref.setting
+        ]
         if not any(ref.classification == "nexus-group" for ref in index):
-            problems.append(f"{config}: index-url does not point at the group"
-                            f" {target.nexus.simple(target.expected.group.name)}")
+            problems.append(
+                f"{config}: index-url does not point at the group"
+                f" {target.nexus.simple(target.expected.group.name)}"
+            )
     return problems
 
 
 def project_pip_confs(results: Sequence[ScanResult]) -> Problems:
     """CLIENT-2: project pip.conf files point at the group."""
-    return (old_index_problems(results, ("pip.conf",), "project pip.conf settings")
-            + not_group_problems(results, ("pip.conf",), "project pip.conf settings"))
+    return old_index_problems(
+        results, ("pip.conf",), "project pip.conf settings"
+    ) + not_group_problems(results, ("pip.conf",), "project pip.conf settings")
 
 
 def ci_pipelines(results: Sequence[ScanResult]) -> Problems:
     """CLIENT-4: GitHub Actions, GitLab CI and Jenkins use the group, not pypiserver."""
-    return (old_index_problems(results, CI_KINDS, "CI settings")
-            + not_group_problems(results, CI_KINDS, "CI settings"))
+    return old_index_problems(results, CI_KINDS, "CI settings") + not_group_problems(
+        results, CI_KINDS, "CI settings"
+    )
 
 
 def dockerfiles_free_of_old_index(results: Sequence[ScanResult]) -> Problems:
@@ -144,8 +180,12 @@ def installing_dockerfiles(project: Path) -> list[Path]:
     found = []
     for path in sorted(project.rglob("*")):
         name = path.name
-        if not path.is_file() or not (name == "Dockerfile" or name.startswith("Dockerfile.")
-                                      or name.endswith(".Dockerfile") or name == "Containerfile"):
+        if not path.is_file() or not (
+            name == "Dockerfile"
+            or name.startswith("Dockerfile.")
+            or name.endswith(".Dockerfile")
+            or name == "Containerfile"
+        ):
             continue
         with path.open("rb") as stream:
             # fileobj: given a path, dockerfile-parse appends "/Dockerfile" to other names.
@@ -166,23 +206,31 @@ def dockerfiles_use_group(results: Sequence[ScanResult]) -> Problems:
             uses_group = any(ref.classification == "nexus-group" for ref in refs)
             copies_config = any(ref.url is None and ref.purpose == "install" for ref in refs)
             if not uses_group and not copies_config:
-                problems.append(f"{result.root.name}/{relative} installs Python packages but"
-                                " names no index: pip would go to pypi.org directly; add"
-                                " --index-url <group>/simple or ENV PIP_INDEX_URL")
-            problems += [f"{result.root.name}/{relative}:{ref.line} installs from {ref.url},"
-                         " not the group" for ref in refs
-                         if ref.purpose == "install" and ref.url
-                         and ref.classification in ("nexus-other", "unknown")]
+                problems.append(
+                    f"{result.root.name}/{relative} installs Python packages but"
+                    " names no index: pip would go to pypi.org directly; add"
+                    " --index-url <group>/simple or ENV PIP_INDEX_URL"
+                )
+            problems += [
+                f"{result.root.name}/{relative}:{ref.line} installs from {ref.url}, not the group"
+                for ref in refs
+                if ref.purpose == "install"
+                and ref.url
+                and ref.classification in ("nexus-other", "unknown")
+            ]
     return problems
 
 
 def committed_credentials(results: Sequence[ScanResult]) -> Problems:
     """SEC-3: no password or token in a committed file (the secret itself is never shown)."""
-    found = [f"{r.root.name}/{c.path}:{c.line} ({c.setting})" for r in results
-             for c in r.credentials]
+    found = [
+        f"{r.root.name}/{c.path}:{c.line} ({c.setting})" for r in results for c in r.credentials
+    ]
     if found:
-        return [f"{len(found)} credentials are committed in project files: {_listing(found)};"
-                " remove them and use environment variables, keyring or CI secrets instead"]
+        return [
+            f"{len(found)} credentials are committed in project files: {_listing(found)};"
+            " remove them and use environment variables, keyring or CI secrets instead"
+        ]
     return []
 
 
@@ -195,19 +243,23 @@ def requirement_files(results: Sequence[ScanResult]) -> list[Path]:
     return files
 
 
-def requirements_resolve(sandbox: Sandbox, files: Sequence[Path], expected: Expected,
-                         group_url: str) -> Problems:
+def requirements_resolve(
+    sandbox: Sandbox, files: Sequence[Path], expected: Expected, group_url: str
+) -> Problems:
     """CLIENT-3: `pip install --dry-run -r <file>` through the group, every file from it."""
     if not files:
         return ["no requirements files found in the configured projects"]
     problems = []
     for path in files:
-        run, installed = sandbox.resolve(["-r", str(path)], f"{group_url}simple/",
-                                         cwd=path.parent)
+        run, installed = sandbox.resolve(["-r", str(path)], f"{group_url}simple/", cwd=path.parent)
         if not run.ok:
-            problems.append(f"{path.parent.name}/{path.name} does not resolve through the group:"
-                            f" {run.tail(3)}")
+            problems.append(
+                f"{path.parent.name}/{path.name} does not resolve through the group: {run.tail(3)}"
+            )
             continue
-        problems += [f"{path.parent.name}/{path.name}: {i.name} {i.version} came from {i.url}"
-                     for i in installed if not i.url.startswith(group_url)]
+        problems += [
+            f"{path.parent.name}/{path.name}: {i.name} {i.version} came from {i.url}"
+            for i in installed
+            if not i.url.startswith(group_url)
+        ]
     return problems

@@ -22,21 +22,26 @@ def _from(installed: Sequence[Installed], name: str) -> Installed | None:
     return next((i for i in installed if canonicalize_name(i.name) == wanted), None)
 
 
-def origin_problems(run: Run, installed: Sequence[Installed], requirement: str,
-                    group_url: str) -> Problems:
+def origin_problems(
+    run: Run, installed: Sequence[Installed], requirement: str, group_url: str
+) -> Problems:
     """The install worked and every file came from under the group's URL."""
     if not run.ok:
         return [f"pip could not install {requirement} from {group_url}simple/: {run.tail(4)}"]
-    problems = [f"{item.name} {item.version} came from {item.url}, not from the group"
-                f" {group_url}" for item in installed if not item.url.startswith(group_url)]
+    problems = [
+        f"{item.name} {item.version} came from {item.url}, not from the group {group_url}"
+        for item in installed
+        if not item.url.startswith(group_url)
+    ]
     name = requirement.split("=")[0].split(">")[0].split("<")[0].strip()
     if _from(installed, name) is None:
         problems.append(f"pip's report does not list {name}")
     return problems
 
 
-def installs_through_group(sandbox: Sandbox, requirement: str, group_url: str,
-                           dry_run: bool = False) -> tuple[Problems, list[Installed]]:
+def installs_through_group(
+    sandbox: Sandbox, requirement: str, group_url: str, dry_run: bool = False
+) -> tuple[Problems, list[Installed]]:
     index = f"{group_url}simple/"
     if dry_run:
         run, installed = sandbox.resolve([requirement], index)
@@ -45,8 +50,9 @@ def installs_through_group(sandbox: Sandbox, requirement: str, group_url: str,
     return origin_problems(run, installed, requirement, group_url), installed
 
 
-def latest_versions_resolve(sandbox: Sandbox, projects: dict[str, set[str]],
-                            group_url: str) -> Problems:
+def latest_versions_resolve(
+    sandbox: Sandbox, projects: dict[str, set[str]], group_url: str
+) -> Problems:
     """Each internal project resolves through the group to its newest version on the old index."""
     from packaging.version import Version
 
@@ -59,8 +65,10 @@ def latest_versions_resolve(sandbox: Sandbox, projects: dict[str, set[str]],
         if run.ok and item is None:
             problems.append(f"{project} was not resolved through the group")
         elif item is not None and Version(item.version) != Version(newest):
-            problems.append(f"{project} resolves to {item.version} through the group, but the"
-                            f" old index's newest is {newest}")
+            problems.append(
+                f"{project} resolves to {item.version} through the group, but the"
+                f" old index's newest is {newest}"
+            )
     return problems
 
 
@@ -68,19 +76,24 @@ def proxy_cached(client: NexusClient, proxy: str, project: str) -> Problems:
     """After a fetch through the group, the proxy repository holds the project's files."""
     wanted = canonicalize_name(project)
     try:
-        cached = [a for a in client.assets(proxy)
-                  if a.path.startswith("packages/") and canonicalize_name(
-                      a.path.split("/")[1]) == wanted]
+        cached = [
+            a
+            for a in client.assets(proxy)
+            if a.path.startswith("packages/") and canonicalize_name(a.path.split("/")[1]) == wanted
+        ]
     except ServerError as error:
         return [str(error)]
     if not cached:
-        return [f"the proxy '{proxy}' has no cached file of {project} after pip fetched it"
-                " through the group; is the proxy a member of the group and online?"]
+        return [
+            f"the proxy '{proxy}' has no cached file of {project} after pip fetched it"
+            " through the group; is the proxy a member of the group and online?"
+        ]
     return []
 
 
-def configured_install(sandbox: Sandbox, requirement: str, pip_config: Path,
-                       group_url: str) -> Problems:
+def configured_install(
+    sandbox: Sandbox, requirement: str, pip_config: Path, group_url: str
+) -> Problems:
     """`pip install --no-cache-dir X` with only the environment's pip.conf naming the index."""
     run, installed = sandbox.install([requirement], None, pip_config=pip_config)
     return origin_problems(run, installed, requirement, group_url)

@@ -18,11 +18,15 @@ def ldap_works(client: NexusClient, servers: list[dict[str, object]]) -> Problem
         try:
             client.verify_ldap_connection(dict(server))
         except ServerError as error:
-            problems.append(f"LDAP server '{name}' ({server.get('host')}:{server.get('port')})"
-                            f" does not verify: {error}; check host, port, TLS and bind user"
-                            " under Settings > Security > LDAP")
+            problems.append(
+                f"LDAP server '{name}' ({server.get('host')}:{server.get('port')})"
+                f" does not verify: {error}; check host, port, TLS and bind user"
+                " under Settings > Security > LDAP"
+            )
     mapped = [role for role in client.roles(source="LDAP")]
     if not mapped:
-        problems.append("no LDAP group is mapped to a Nexus role: map groups under Settings >"
-                        " Security > Roles > Create role > External role mapping (LDAP)")
+        problems.append(
+            "no LDAP group is mapped to a Nexus role: map groups under Settings >"
+            " Security > Roles > Create role > External role mapping (LDAP)"
+        )
     return problems

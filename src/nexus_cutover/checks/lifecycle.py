@@ -24,14 +24,17 @@ def _listing(items: Sequence[str], limit: int = 5) -> str:
 def backup_complete(archive: Path | None, old: Inventory) -> Problems:
     """PRE-2: the archive exists, opens, and holds every file of the old index byte for byte."""
     if archive is None:
-        return ["no backup archive is configured (clients.backup_archive); back up first:"
-                " `nexus-cutover migrate backup`"]
+        return [
+            "no backup archive is configured (clients.backup_archive); back up first:"
+            " `nexus-cutover migrate backup`"
+        ]
     if not archive.is_file():
         return [f"{archive}: backup archive not found; run `nexus-cutover migrate backup`"]
     problems = verify_backup(archive, old)
     if problems:
-        return [f"{archive} does not restore the old index: {_listing(problems)};"
-                " make a new backup"]
+        return [
+            f"{archive} does not restore the old index: {_listing(problems)}; make a new backup"
+        ]
     return []
 
 
@@ -51,18 +54,24 @@ def backup_restores(archive: Path | None, scratch: Path) -> Problems:
         by_name = {f.filename: f.sha256 for f in served.inventory().files}
     finally:
         server.stop()
-    missing = [e.filename for e in manifest
-               if is_distribution(e.filename) and by_name.get(e.filename) != e.sha256]
+    missing = [
+        e.filename
+        for e in manifest
+        if is_distribution(e.filename) and by_name.get(e.filename) != e.sha256
+    ]
     if missing:
-        return [f"a pypiserver started on the restored backup does not serve"
-                f" {len(missing)} files byte for byte: {_listing(missing)}"]
+        return [
+            f"a pypiserver started on the restored backup does not serve"
+            f" {len(missing)} files byte for byte: {_listing(missing)}"
+        ]
     return []
 
 
 def decommission_allowed(results: Sequence[CheckResult]) -> Problems:
     """DECOM-1: every other check of this run passed (skips that do not apply excepted)."""
-    blocking = [r for r in results if r.id != "DECOM-1" and r.outcome != "passed"
-                and not r.not_applicable]
+    blocking = [
+        r for r in results if r.id != "DECOM-1" and r.outcome != "passed" and not r.not_applicable
+    ]
     if not results:
         return ["no other check ran in this session: decommissioning needs a full run"]
     if blocking:
@@ -76,16 +85,20 @@ def pypiserver_gone(endpoint: PypiserverEndpoint) -> Problems:
     if not endpoint.url:
         return []
     if PypiserverClient(endpoint).answers():
-        return [f"pypiserver still answers at {endpoint.url}; stop it (docker-compose down) or"
-                " run `nexus-cutover migrate decommission`"]
+        return [
+            f"pypiserver still answers at {endpoint.url}; stop it (docker-compose down) or"
+            " run `nexus-cutover migrate decommission`"
+        ]
     return []
 
 
 def archive_complete(archive_dir: Path | None, backup: Path | None) -> Problems:
     """DECOM-3: packages-archived-YYYYMMDD holds every file the backup holds."""
     if archive_dir is None or not archive_dir.is_dir():
-        return [f"archived package folder not found ({archive_dir or 'clients.archive_dir unset'})"
-                "; archive with `nexus-cutover migrate decommission`"]
+        return [
+            f"archived package folder not found ({archive_dir or 'clients.archive_dir unset'})"
+            "; archive with `nexus-cutover migrate decommission`"
+        ]
     if backup is None or not backup.is_file():
         return [f"no backup archive to compare the archived folder with ({backup})"]
     try:
@@ -93,9 +106,14 @@ def archive_complete(archive_dir: Path | None, backup: Path | None) -> Problems:
         held = {f.filename: f.sha256 for f in inventory_folder(archive_dir).files}
     except CutoverError as error:
         return [str(error)]
-    missing = [e.filename for e in manifest
-               if is_distribution(e.filename) and held.get(e.filename) != e.sha256]
+    missing = [
+        e.filename
+        for e in manifest
+        if is_distribution(e.filename) and held.get(e.filename) != e.sha256
+    ]
     if missing:
-        return [f"{archive_dir} lacks or changed {len(missing)} files of the backup:"
-                f" {_listing(missing)}"]
+        return [
+            f"{archive_dir} lacks or changed {len(missing)} files of the backup:"
+            f" {_listing(missing)}"
+        ]
     return []

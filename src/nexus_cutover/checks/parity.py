@@ -41,30 +41,46 @@ def files_in_hosted(old: Inventory, client: NexusClient, hosted: str) -> Problem
     except ServerError as error:
         return [str(error)]
     missing = [f.filename for f in old.files if f.key not in assets]
-    different = [f.filename for f in old.files
-                 if f.key in assets and assets[f.key].sha256 not in (None, f.sha256)]
+    different = [
+        f.filename
+        for f in old.files
+        if f.key in assets and assets[f.key].sha256 not in (None, f.sha256)
+    ]
     unchecked = [f.filename for f in old.files if f.key in assets and assets[f.key].sha256 is None]
     problems = []
     if missing:
-        problems.append(f"{len(missing)} of {len(old.files)} files are not in '{hosted}':"
-                        f" {_listing(missing)}; {UPLOAD_FIX}")
+        problems.append(
+            f"{len(missing)} of {len(old.files)} files are not in '{hosted}':"
+            f" {_listing(missing)}; {UPLOAD_FIX}"
+        )
     if different:
-        problems.append(f"{len(different)} files in '{hosted}' differ from the old index"
-                        f" (sha256): {_listing(different)}; delete them in Nexus and upload again")
+        problems.append(
+            f"{len(different)} files in '{hosted}' differ from the old index"
+            f" (sha256): {_listing(different)}; delete them in Nexus and upload again"
+        )
     if unchecked:
-        problems.append(f"Nexus reports no sha256 for {_listing(unchecked)};"
-                        " run the 'Repair - Rebuild repository search' task")
+        problems.append(
+            f"Nexus reports no sha256 for {_listing(unchecked)};"
+            " run the 'Repair - Rebuild repository search' task"
+        )
     if problems:
         extra = set(assets) - {f.key for f in old.files}
         if extra:
-            problems.append(f"(for reference: {len(extra)} files in '{hosted}' are not on the"
-                            f" old index: {_listing(name for _p, name in extra)})")
+            problems.append(
+                f"(for reference: {len(extra)} files in '{hosted}' are not on the"
+                f" old index: {_listing(name for _p, name in extra)})"
+            )
     return problems
 
 
-def downloads_through_group(old: Inventory, client: NexusClient, hosted: str,
-                            session: requests.Session, group_simple: str,
-                            timeout: float = 60.0) -> Problems:
+def downloads_through_group(
+    old: Inventory,
+    client: NexusClient,
+    hosted: str,
+    session: requests.Session,
+    group_simple: str,
+    timeout: float = 60.0,
+) -> Problems:
     """Fetch every migrated file (old and in hosted) through the group; compare the bytes.
 
     Files missing from hosted are PARITY-1's finding, not this check's.
@@ -82,18 +98,25 @@ def downloads_through_group(old: Inventory, client: NexusClient, hosted: str,
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = pool.map(
             lambda item: _project_problems(session, group_simple, item[0], item[1], timeout),
-            by_project.items())
+            by_project.items(),
+        )
         problems = [p for result in results for p in result]
     if len(problems) > 6:
         return [*problems[:5], f"... and {len(problems) - 5} more files"]
     return problems
 
 
-def _project_problems(session: requests.Session, group_simple: str, project: str,
-                      files: list[DistFile], timeout: float) -> Problems:
+def _project_problems(
+    session: requests.Session,
+    group_simple: str,
+    project: str,
+    files: list[DistFile],
+    timeout: float,
+) -> Problems:
     try:
-        links = {link.filename: link for link in project_links(session, group_simple, project,
-                                                                timeout)}
+        links = {
+            link.filename: link for link in project_links(session, group_simple, project, timeout)
+        }
     except ServerError as error:
         return [f"{error}; the group does not serve '{project}'"]
     problems = []
@@ -106,20 +129,25 @@ def _project_problems(session: requests.Session, group_simple: str, project: str
     return problems
 
 
-def _file_problems(session: requests.Session, link: Link, dist: DistFile,
-                   timeout: float) -> Problems:
+def _file_problems(
+    session: requests.Session, link: Link, dist: DistFile, timeout: float
+) -> Problems:
     try:
         data = fetch(session, link.url, f"download of {dist.filename}", timeout).content
     except ServerError as error:
         return [str(error)]
     digest = hashlib.sha256(data).hexdigest()
     if digest != dist.sha256:
-        return [f"{dist.filename} downloads through the group with different bytes"
-                f" (sha256 {digest[:12]}..., old index {dist.sha256[:12]}...);"
-                " a group member earlier in the order serves another file under this name"]
+        return [
+            f"{dist.filename} downloads through the group with different bytes"
+            f" (sha256 {digest[:12]}..., old index {dist.sha256[:12]}...);"
+            " a group member earlier in the order serves another file under this name"
+        ]
     if link.sha256 and link.sha256 != digest:
-        return [f"{dist.filename}: the group's index says sha256 {link.sha256[:12]}... but the"
-                " file has another; pip will refuse it (hash mismatch)"]
+        return [
+            f"{dist.filename}: the group's index says sha256 {link.sha256[:12]}... but the"
+            " file has another; pip will refuse it (hash mismatch)"
+        ]
     return []
 
 
@@ -132,13 +160,22 @@ def _version(text: str) -> Version | str:
 
 def components_listed(old: Inventory, client: NexusClient, hosted: str) -> Problems:
     try:
-        listed = {(canonicalize_name(c.name), _version(c.version))
-                  for c in client.components(hosted)}
+        listed = {
+            (canonicalize_name(c.name), _version(c.version)) for c in client.components(hosted)
+        }
     except ServerError as error:
         return [str(error)]
-    missing = sorted({f"{project} {version}" for project, versions in old.projects().items()
-                      for version in versions if (project, _version(version)) not in listed})
+    missing = sorted(
+        {
+            f"{project} {version}"
+            for project, versions in old.projects().items()
+            for version in versions
+            if (project, _version(version)) not in listed
+        }
+    )
     if missing:
-        return [f"GET /v1/components?repository={hosted} does not list {len(missing)} project"
-                f" versions: {_listing(missing)}; {UPLOAD_FIX}"]
+        return [
+            f"GET /v1/components?repository={hosted} does not list {len(missing)} project"
+            f" versions: {_listing(missing)}; {UPLOAD_FIX}"
+        ]
     return []

@@ -22,10 +22,20 @@ from nexus_cutover.target import Credentials, Target
 REFUSED = ("cannot be updated", "does not allow updating", "is read-only", "read only")
 
 
-def upload(sandbox: Sandbox, files: list[Path], hosted_url: str,
-           credentials: Credentials | None, verbose: bool = False) -> Run:
-    args = ["upload", "--repository-url", hosted_url, *(["--verbose"] if verbose else []),
-            *map(str, files)]
+def upload(
+    sandbox: Sandbox,
+    files: list[Path],
+    hosted_url: str,
+    credentials: Credentials | None,
+    verbose: bool = False,
+) -> Run:
+    args = [
+        "upload",
+        "--repository-url",
+        hosted_url,
+        *(["--verbose"] if verbose else []),
+        *map(str, files),
+    ]
     return sandbox.twine(args, credentials)
 
 
@@ -34,8 +44,10 @@ def upload_problems(run: Run, hosted_url: str) -> Problems:
         return []
     refused = next((phrase for phrase in REFUSED if phrase in run.output), None)
     if refused:
-        return [f"twine upload to {hosted_url} was refused by the deployment policy"
-                f" ('{refused}'); set pypi-hosted's deployment policy to 'Allow redeploy'"]
+        return [
+            f"twine upload to {hosted_url} was refused by the deployment policy"
+            f" ('{refused}'); set pypi-hosted's deployment policy to 'Allow redeploy'"
+        ]
     return [f"twine upload to {hosted_url} failed: {run.tail(3)}"]
 
 
@@ -54,8 +66,10 @@ def publish_then_install(sandbox: Sandbox, files: list[Path], target: Target) ->
 
 def pypirc_problems(pypirc: Path | None, hosted_url: str) -> Problems:
     if pypirc is None:
-        return ["no .pypirc is configured (clients.pypirc); create one with a [nexus] section"
-                " as in the guide's Step 6"]
+        return [
+            "no .pypirc is configured (clients.pypirc); create one with a [nexus] section"
+            " as in the guide's Step 6"
+        ]
     parser = configparser.RawConfigParser()
     try:
         parser.read(pypirc, encoding="utf-8")
@@ -63,19 +77,21 @@ def pypirc_problems(pypirc: Path | None, hosted_url: str) -> Problems:
         return [f"{pypirc}: not a valid .pypirc: {error.message.splitlines()[0]}"]
     servers = parser.get("distutils", "index-servers", fallback="").split()
     if "nexus" not in servers:
-        return [f"{pypirc}: [distutils] index-servers does not list 'nexus'; twine -r nexus"
-                " would fail with 'Missing nexus section'"]
+        return [
+            f"{pypirc}: [distutils] index-servers does not list 'nexus'; twine -r nexus"
+            " would fail with 'Missing nexus section'"
+        ]
     if not parser.has_section("nexus"):
         return [f"{pypirc}: no [nexus] section"]
     repository = parser.get("nexus", "repository", fallback="")
     if repository.rstrip("/") != hosted_url.rstrip("/"):
-        return [f"{pypirc}: [nexus] repository is {repository or 'missing'}, expected"
-                f" {hosted_url}"]
+        return [f"{pypirc}: [nexus] repository is {repository or 'missing'}, expected {hosted_url}"]
     return []
 
 
-def upload_with_pypirc(sandbox: Sandbox, files: list[Path], pypirc: Path,
-                       credentials: Credentials | None) -> Run:
+def upload_with_pypirc(
+    sandbox: Sandbox, files: list[Path], pypirc: Path, credentials: Credentials | None
+) -> Run:
     return sandbox.twine(["upload", "-r", "nexus", *map(str, files)], credentials, pypirc=pypirc)
 
 
@@ -89,11 +105,15 @@ def redeploy_behaves(first: Run, second: Run, expected: Expected, hosted_url: st
     if not first.ok:
         return upload_problems(first, hosted_url)
     if policy == "ALLOW" and not second.ok:
-        return [f"re-uploading the same file was refused, but the deployment policy should be"
-                f" 'Allow redeploy': {second.tail(2)}"]
+        return [
+            f"re-uploading the same file was refused, but the deployment policy should be"
+            f" 'Allow redeploy': {second.tail(2)}"
+        ]
     if policy == "ALLOW_ONCE" and second.ok:
-        return ["re-uploading the same file was accepted, but the deployment policy should be"
-                " 'Disable redeploy' (ALLOW_ONCE)"]
+        return [
+            "re-uploading the same file was accepted, but the deployment policy should be"
+            " 'Disable redeploy' (ALLOW_ONCE)"
+        ]
     return []
 
 
@@ -107,8 +127,10 @@ def hosted_accepts_uploads(client: NexusClient, hosted: str) -> Problems:
     if not config.get("online", False):
         problems.append(f"'{hosted}' is offline; set it online")
     if policy == "DENY":
-        problems.append(f"'{hosted}' deployment policy is Read-only (DENY): uploads are refused;"
-                        " set it to 'Allow redeploy' (Settings > Repository > pypi-hosted)")
+        problems.append(
+            f"'{hosted}' deployment policy is Read-only (DENY): uploads are refused;"
+            " set it to 'Allow redeploy' (Settings > Repository > pypi-hosted)"
+        )
     return problems
 
 
@@ -116,8 +138,13 @@ def verbose_diagnostics(run: Run, hosted_url: str) -> Problems:
     """A verbose upload must succeed; when it does not, its diagnostic is the message."""
     if run.ok:
         return []
-    lines = [line.strip() for line in run.output.splitlines()
-             if "Response from" in line or "HTTPError" in line or "<title>" in line
-             or any(phrase in line for phrase in REFUSED)]
+    lines = [
+        line.strip()
+        for line in run.output.splitlines()
+        if "Response from" in line
+        or "HTTPError" in line
+        or "<title>" in line
+        or any(phrase in line for phrase in REFUSED)
+    ]
     detail = " | ".join(lines[:4]) or run.tail(4)
     return [f"twine upload --verbose to {hosted_url} failed: {detail}"]

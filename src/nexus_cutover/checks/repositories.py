@@ -19,8 +19,9 @@ def _read(client: NexusClient, kind: str, name: str) -> tuple[dict[str, Any] | N
     try:
         return client.pypi_repository(kind, name), []
     except NotFoundError:
-        return None, [f"{kind} repository '{name}' does not exist as a pypi {kind} repository;"
-                      f" {FIX}"]
+        return None, [
+            f"{kind} repository '{name}' does not exist as a pypi {kind} repository; {FIX}"
+        ]
     except ServerError as error:
         return None, [str(error)]
 
@@ -40,13 +41,19 @@ def proxy_matches(client: NexusClient, expected: Expected) -> Problems:
     http_client = config.get("httpClient") or {}
     return [
         *_compare(want.name, "online", config.get("online"), True),
-        *_compare(want.name, "remote storage", str(proxy.get("remoteUrl", "")).rstrip("/"),
-                  want.remote_url.rstrip("/")),
+        *_compare(
+            want.name,
+            "remote storage",
+            str(proxy.get("remoteUrl", "")).rstrip("/"),
+            want.remote_url.rstrip("/"),
+        ),
         *_compare(want.name, "auto-blocking", http_client.get("autoBlock"), want.auto_block),
-        *_compare(want.name, "maximum component age", proxy.get("contentMaxAge"),
-                  want.content_max_age),
-        *_compare(want.name, "maximum metadata age", proxy.get("metadataMaxAge"),
-                  want.metadata_max_age),
+        *_compare(
+            want.name, "maximum component age", proxy.get("contentMaxAge"), want.content_max_age
+        ),
+        *_compare(
+            want.name, "maximum metadata age", proxy.get("metadataMaxAge"), want.metadata_max_age
+        ),
         *_compare(want.name, "blocked", http_client.get("blocked", False), False),
     ]
 
@@ -70,16 +77,21 @@ def group_matches(client: NexusClient, expected: Expected) -> Problems:
     missing = [m for m in want.members if m not in members]
     extra = [m for m in members if m not in want.members]
     if missing:
-        problems.append(f"group '{want.name}' lacks member(s) {', '.join(missing)};"
-                        f" add them to the group; {FIX}")
+        problems.append(
+            f"group '{want.name}' lacks member(s) {', '.join(missing)};"
+            f" add them to the group; {FIX}"
+        )
     if extra:
-        problems.append(f"group '{want.name}' has unexpected member(s) {', '.join(extra)};"
-                        " remove them or add them to expected.group.members")
+        problems.append(
+            f"group '{want.name}' has unexpected member(s) {', '.join(extra)};"
+            " remove them or add them to expected.group.members"
+        )
     return problems
 
 
-def simple_indexes_served(session: requests.Session, client: NexusClient,
-                          expected: Expected) -> Problems:
+def simple_indexes_served(
+    session: requests.Session, client: NexusClient, expected: Expected
+) -> Problems:
     """Hosted serves its root index; proxy and group serve the public package's project page.
 
     The proxy's and group's root index would be all of PyPI's project list: far too heavy for
@@ -99,8 +111,10 @@ def simple_indexes_served(session: requests.Session, client: NexusClient,
             problems.append(f"{error}; clients cannot use this repository")
             continue
         if "html" not in response.headers.get("Content-Type", "") and "<a" not in response.text:
-            problems.append(f"{url} answered 200 but not with an HTML simple index"
-                            f" (Content-Type {response.headers.get('Content-Type')!r})")
+            problems.append(
+                f"{url} answered 200 but not with an HTML simple index"
+                f" (Content-Type {response.headers.get('Content-Type')!r})"
+            )
     return problems
 
 
@@ -113,8 +127,10 @@ def repositories_listed(client: NexusClient, expected: Expected) -> Problems:
     for name in expected.repository_names:
         repo = listed.get(name)
         if repo is None:
-            problems.append(f"GET /v1/repositories does not list '{name}'; {FIX}"
-                            f" (listed: {', '.join(sorted(map(str, listed))) or 'none'})")
+            problems.append(
+                f"GET /v1/repositories does not list '{name}'; {FIX}"
+                f" (listed: {', '.join(sorted(map(str, listed))) or 'none'})"
+            )
         elif repo.get("format") != "pypi":
             problems.append(f"'{name}' is a {repo.get('format')} repository, not pypi")
     return problems

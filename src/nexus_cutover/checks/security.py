@@ -21,23 +21,29 @@ from nexus_cutover.nexus import NexusClient
 from nexus_cutover.simple import project_links
 
 
-def internal_names_not_shadowed(session: requests.Session, projects: Iterable[str],
-                                group_simple: str, hosted_simple: str,
-                                timeout: float = 30.0) -> Problems:
+def internal_names_not_shadowed(
+    session: requests.Session,
+    projects: Iterable[str],
+    group_simple: str,
+    hosted_simple: str,
+    timeout: float = 30.0,
+) -> Problems:
     """Every file the group serves for an internal project must be a hosted file."""
     problems = []
     for project in sorted(set(map(canonicalize_name, projects))):
         try:
-            group_files = {link.filename for link in
-                           project_links(session, group_simple, project, timeout)}
+            group_files = {
+                link.filename for link in project_links(session, group_simple, project, timeout)
+            }
         except NotFoundError:
             continue  # the group does not serve it at all; PARITY/INSTALL report that
         except ServerError as error:
             problems.append(str(error))
             continue
         try:
-            hosted_files = {link.filename for link in
-                            project_links(session, hosted_simple, project, timeout)}
+            hosted_files = {
+                link.filename for link in project_links(session, hosted_simple, project, timeout)
+            }
         except NotFoundError:
             hosted_files = set()
         except ServerError as error:
@@ -45,10 +51,12 @@ def internal_names_not_shadowed(session: requests.Session, projects: Iterable[st
             continue
         foreign = sorted(group_files - hosted_files)
         if foreign:
-            problems.append(f"'{project}' is served through the group from the proxy too:"
-                            f" versions {', '.join(_versions(foreign))}; a public project can"
-                            " shadow the internal one: block the name on the proxy"
-                            " (routing rule) and put hosted first in the group")
+            problems.append(
+                f"'{project}' is served through the group from the proxy too:"
+                f" versions {', '.join(_versions(foreign))}; a public project can"
+                " shadow the internal one: block the name on the proxy"
+                " (routing rule) and put hosted first in the group"
+            )
     return problems
 
 
@@ -65,8 +73,10 @@ def _versions(filenames: list[str]) -> list[str]:
 def anonymous_upload_refused(status: int, hosted_url: str) -> Problems:
     if status in (401, 403):
         return []
-    return [f"an anonymous upload to {hosted_url} answered {status}, not 401/403: anonymous"
-            " users can publish; remove write privileges from the anonymous role"]
+    return [
+        f"an anonymous upload to {hosted_url} answered {status}, not 401/403: anonymous"
+        " users can publish; remove write privileges from the anonymous role"
+    ]
 
 
 def anonymous_delete_refused(anonymous: NexusClient, component_id: str) -> Problems:
@@ -76,19 +86,26 @@ def anonymous_delete_refused(anonymous: NexusClient, component_id: str) -> Probl
         return []
     except ServerError as error:
         return [f"anonymous delete gave an unexpected answer: {error}"]
-    return ["an anonymous DELETE /v1/components/{id} succeeded: anonymous users can delete"
-            " components; remove delete privileges from the anonymous role"]
+    return [
+        "an anonymous DELETE /v1/components/{id} succeeded: anonymous users can delete"
+        " components; remove delete privileges from the anonymous role"
+    ]
 
 
-def anonymous_upload_status(session: requests.Session, hosted_url: str, path: Path,
-                            timeout: float = 30.0) -> int:
+def anonymous_upload_status(
+    session: requests.Session, hosted_url: str, path: Path, timeout: float = 30.0
+) -> int:
     """POST a file the way twine does, without credentials; return the HTTP status."""
     project, version = parse_filename(path.name)
     with path.open("rb") as stream:
         response = session.post(
             hosted_url,
-            data={":action": "file_upload", "protocol_version": "1", "name": project,
-                  "version": version},
+            data={
+                ":action": "file_upload",
+                "protocol_version": "1",
+                "name": project,
+                "version": version,
+            },
             files={"content": (path.name, stream, "application/octet-stream")},
             timeout=timeout,
         )

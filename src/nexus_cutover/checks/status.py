@@ -11,11 +11,15 @@ def nexus_answers(client: NexusClient, *, need_writable: bool = True) -> Problem
     url = client.endpoint.rest_url
     try:
         if not client.readable():
-            return [f"{url}/v1/status answered 503: Nexus is up but cannot serve reads;"
-                    " check its nexus.log and disk space"]
+            return [
+                f"{url}/v1/status answered 503: Nexus is up but cannot serve reads;"
+                " check its nexus.log and disk space"
+            ]
         if need_writable and not client.writable():
-            return [f"{url}/v1/status/writable answered 503: Nexus is read-only (frozen or"
-                    " database in read-only mode); release it before migrating"]
+            return [
+                f"{url}/v1/status/writable answered 503: Nexus is read-only (frozen or"
+                " database in read-only mode); release it before migrating"
+            ]
     except ServerError as error:
         return [f"{error}; is Nexus running at {client.endpoint.url}?"]
     return []

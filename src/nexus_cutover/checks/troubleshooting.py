@@ -9,12 +9,15 @@ from nexus_cutover.checks import Problems
 from nexus_cutover.isolated import Sandbox
 
 
-def pip_config_names_group(sandbox: Sandbox, pip_configs: tuple[Path, ...],
-                           group_simple: str) -> Problems:
+def pip_config_names_group(
+    sandbox: Sandbox, pip_configs: tuple[Path, ...], group_simple: str
+) -> Problems:
     """`pip config list` under each configured pip.conf must show the group as index-url."""
     if not pip_configs:
-        return ["no pip configuration to check: set clients.pip_config_files (e.g. the users'"
-                " ~/.config/pip/pip.conf)"]
+        return [
+            "no pip configuration to check: set clients.pip_config_files (e.g. the users'"
+            " ~/.config/pip/pip.conf)"
+        ]
     problems = []
     for config in pip_configs:
         run = sandbox.pip(["config", "list"], pip_config=config)
@@ -22,8 +25,9 @@ def pip_config_names_group(sandbox: Sandbox, pip_configs: tuple[Path, ...],
         index_lines = [line for line in listing.splitlines() if ".index-url=" in line]
         if not any(group_simple.rstrip("/") in line for line in index_lines):
             shown = "; ".join(listing.splitlines()) or "(empty)"
-            problems.append(f"`pip config list` with {config} does not name the group"
-                            f" {group_simple}: {shown}")
+            problems.append(
+                f"`pip config list` with {config} does not name the group {group_simple}: {shown}"
+            )
     return problems
 
 
@@ -34,6 +38,8 @@ def log_mentions(read_log: Callable[[], list[str]], package: str) -> Problems:
         return [f"cannot read the Nexus log: {error}"]
     hits = [line for line in lines if package.lower() in line.lower()]
     if not hits:
-        return [f"the Nexus log has no line for '{package}' ({len(lines)} lines read): the"
-                " request never reached Nexus; check the client's index URL"]
+        return [
+            f"the Nexus log has no line for '{package}' ({len(lines)} lines read): the"
+            " request never reached Nexus; check the client's index URL"
+        ]
     return []
