@@ -28,7 +28,6 @@ from pathlib import Path
 from nexus_cutover import migrate
 from nexus_cutover.config import Settings
 from nexus_cutover.isolated import Sandbox
-from nexus_cutover.migrate.nexus_calls import save_hosted
 from nexus_cutover.migrate.upload import hosted_files
 from nexus_cutover.nexus import NexusClient
 from nexus_cutover.services import start_local
@@ -92,7 +91,7 @@ def main() -> None:
             migrate.provision(client, target.expected, dry_run=False)
             loop_expected = target.expected.model_copy(update={
                 "hosted": target.expected.hosted.model_copy(update={"name": LOOP_HOSTED})})
-            save_hosted(client, loop_expected, exists=False)
+            client.save_repository("hosted", loop_expected, None)
 
             timings = [pooled(target, root / "wheels", args.workers),
                        guide_loop(target, wheels, root / "home")]

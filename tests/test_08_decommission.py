@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover.checks import lifecycle
-from nexus_cutover.plugin import require, session_results
+from nexus_cutover.plugin import NOT_APPLICABLE, phase_checks, require, session_results
 from nexus_cutover.target import Target
 
 
@@ -13,13 +13,17 @@ from nexus_cutover.target import Target
 @pytest.mark.phase("precutover", "postcutover")
 def test_decommission_only_after_everything_passed(pytestconfig: pytest.Config) -> None:
     """ "Only after verifying all projects work with Nexus!": this run's other checks all passed."""
-    require(lifecycle.decommission_allowed(session_results(pytestconfig)))
+    require(
+        lifecycle.decommission_allowed(session_results(pytestconfig), phase_checks(pytestconfig))
+    )
 
 
 @pytest.mark.check("DECOM-2")
 @pytest.mark.phase("postcutover", "health")
 def test_pypiserver_no_longer_answers(target: Target) -> None:
     """docker-compose down: nothing answers at the old index URL any more."""
+    if not target.pypiserver.url:
+        pytest.skip(f"{NOT_APPLICABLE}: no pypiserver URL is configured")
     require(lifecycle.pypiserver_gone(target.pypiserver))
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from packaging.utils import canonicalize_name
 
 from nexus_cutover.checks import clients, publish, security
 from nexus_cutover.dists import Inventory
@@ -50,10 +51,11 @@ def test_anonymous_cannot_upload_or_delete(
     )
     run = publish.upload(sandbox, canary[:1], hosted, target.nexus.credentials)
     require(problems + publish.upload_problems(run, hosted))
+    canary_name = canonicalize_name(target.expected.canary_project)
     component = next(
         c
         for c in nexus.components(target.expected.hosted.name)
-        if c.name == target.expected.canary_project
+        if canonicalize_name(c.name) == canary_name
     )
     require(security.anonymous_delete_refused(nexus_anonymous, component.id))
 

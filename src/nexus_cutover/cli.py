@@ -27,6 +27,8 @@ from nexus_cutover.target import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 DEMO_BEFORE = "PRE-1,REPO-1,REPO-2,REPO-3,PARITY-1"
+# Global options that take a value (so their value is not mistaken for the command).
+VALUED = ("--config", "--backend", "--state-dir")
 SUITE = CHECKOUT / "tests"
 
 DESCRIPTION = """\
@@ -120,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "run":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # `run` hands everything after it to pytest untouched (argparse would reorder it).
+    own, suite_args = _split_run(arguments)
+    args = parser.parse_args(own)
     console = Console(stderr=False)
     errors = Console(stderr=True)
     settings: Settings | None = None
@@ -130,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(
             args.config, {"backend": args.backend, "state_dir": args.state_dir}
         )
-        return dispatch(args, extra, settings, console)
+        return dispatch(args, suite_args, settings, console)
     except CutoverError as error:
         secrets = settings.secrets() if settings else ()
         errors.print(
@@ -140,9 +143,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             soft_wrap=True,
         )
         return EXIT_BAD_INPUT
+    except (OSError, UnicodeError) as error:
+        secrets = settings.secrets() if settings else ()
+        errors.print(
+            f"nexus-cutover: error: {redact(_os_error(error), secrets)}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         errors.print("nexus-cutover: interrupted; every step can be run again to resume")
         return 130
+
+
+def _split_run(arguments: list[str]) -> tuple[list[str], list[str]]:
+    """(the CLI's own arguments, the pytest arguments after `run`)."""
+    for index, word in enumerate(arguments):
+        if word == "run":
+            return arguments[: index + 1], arguments[index + 1 :]
+        if not word.startswith("-") and (index == 0 or arguments[index - 1] not in VALUED):
+            break
+    return arguments, []
+
+
+def _os_error(error: OSError | UnicodeError) -> str:
+    if isinstance(error, UnicodeError):
+        return f"a file is not valid UTF-8 text: {error}"
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"
 
 
 def dispatch(
@@ -157,7 +186,8 @@ def dispatch(
     if args.command == "status":
         return cmd_status(settings, console)
     if args.command == "run":
-        return run_suite(settings, [*args.pytest_args, *extra])
+        config = ["--cutover-config", str(args.config)] if args.config else []
+        return run_suite(settings, [*config, *extra])
     if args.command == "scan":
         return cmd_scan(args, settings, console)
     if args.command == "demo":

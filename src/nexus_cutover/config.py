@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -81,9 +82,26 @@ class Expected(_Model):
         return (self.proxy.name, self.hosted.name, self.group.name)
 
 
+def _plain_url(value: object) -> object:
+    """An http(s) URL without user:password@ (credentials never travel inside URLs here)."""
+    if value is None or not isinstance(value, str):
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    if parts.username or parts.password:
+        raise ValueError(
+            "URL holds credentials; give the user in the config and the password"
+            " by environment variable or password_file"
+        )
+    return value
+
+
 class NexusSettings(_Model):
     url: str = "http://127.0.0.1:28081"
     repository_url: str | None = None
+
+    _urls = field_validator("url", "repository_url")(_plain_url)
     user: str = "admin"
     password_file: Path | None = None
     log_file: Path | None = None
@@ -97,6 +115,8 @@ class NexusSettings(_Model):
 
 class PypiserverSettings(_Model):
     url: str | None = "http://127.0.0.1:8888"
+
+    _urls = field_validator("url")(_plain_url)
     user: str | None = None
     password_file: Path | None = None
     packages_dir: Path | None = None
@@ -180,6 +200,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
+    except (OSError, UnicodeError) as error:
+        raise ConfigError(f"{path}: cannot read the configuration file: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     _refuse_secrets(data, path, prefix="")
@@ -261,7 +283,8 @@ def _read_secret(
         return None
     try:
         return SecretStr(password_file.read_text(encoding="utf-8").strip())
-    except OSError as error:
+    except (OSError, UnicodeError) as error:
+        detail = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ConfigError(
-            f"{password_file}: cannot read the {what} password file: {error.strerror}"
+            f"{password_file}: cannot read the {what} password file: {detail}"
         ) from None

@@ -128,6 +128,9 @@ class Sandbox:
             netrc.write_text(existing + line, encoding="utf-8")
         netrc.chmod(0o600)
 
+    def remove_secrets(self) -> None:
+        (self.home / ".netrc").unlink(missing_ok=True)
+
     def pip(
         self,
         args: Sequence[str],

@@ -395,8 +395,8 @@ def _asset(item: dict[str, Any], component_id: str | None) -> Asset:
 def _reason(error: Exception) -> str:
     reason = getattr(error, "reason", None) or error
     text = str(reason)
-    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in type(reason).__name__:
-        return f"TLS failure ({text.split(':')[-1].strip() or 'certificate not trusted'})"
+    if "SSL" in type(reason).__name__ or "SSL" in text:
+        return _tls_reason(text)
     if "refused" in text.lower():
         return "connection refused"
     if "timed out" in text.lower() or "timeout" in type(reason).__name__.lower():
@@ -404,6 +404,14 @@ def _reason(error: Exception) -> str:
     if "Name or service not known" in text or "nodename nor servname" in text:
         return "unknown host"
     return text.split(": ", 1)[-1][:200]
+
+
+def _tls_reason(text: str) -> str:
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return "TLS failure: the server's certificate is not trusted (set nexus.ca_bundle)"
+    if "WRONG_VERSION_NUMBER" in text:
+        return "TLS failure: the server does not speak TLS there (http, not https?)"
+    return "TLS failure: the handshake failed"
 
 
 def _api_error(

@@ -32,6 +32,9 @@ SETTINGS = pytest.StashKey[Settings]()
 RESULTS = pytest.StashKey[list[CheckResult]]()
 STARTED = pytest.StashKey[datetime]()
 TARGET_INFO = pytest.StashKey[dict[str, object]]()
+PHASE_CHECKS = pytest.StashKey[frozenset[str]]()
+# Deselections by anything but the phase (-k, --deselect, --checks): the run is partial.
+PARTIAL = pytest.StashKey[list[int]]()
 
 NOT_APPLICABLE = "not applicable"
 # Checks that must see every other result of the run (the decommission gate) run last.
@@ -88,6 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RESULTS] = []
     config.stash[STARTED] = datetime.now(UTC)
     config.stash[TARGET_INFO] = {}
+    config.stash[PHASE_CHECKS] = frozenset()
+    config.stash[PARTIAL] = [0]
     try:
         config.stash[SETTINGS] = settings_from_options(config)
     except CutoverError as error:
@@ -128,17 +133,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: unknown check ID {ident!r}")
     wanted = _wanted_checks(config)
     phase = config.getoption("phase")
-    keep: list[pytest.Item] = []
-    drop: list[pytest.Item] = []
-    for item in items:
-        ident = check_id(item)
-        in_phase = phase == "all" or phase in item_phases(item)
-        chosen = wanted is None or (ident is not None and ident in wanted)
-        (keep if in_phase and chosen else drop).append(item)
+    in_phase = [item for item in items if phase == "all" or phase in item_phases(item)]
+    config.stash[PHASE_CHECKS] = frozenset(filter(None, map(check_id, in_phase)))
+    keep = [item for item in in_phase if wanted is None or check_id(item) in wanted]
+    drop = [item for item in items if item not in keep]
+    config.stash[PARTIAL][0] += len(in_phase) - len(keep)
     if drop:
+        # Phase deselections are expected; pytest_deselected counts only the others.
+        config.stash[PARTIAL][0] -= len(drop)
         config.hook.pytest_deselected(items=drop)
     keep.sort(key=lambda item: check_id(item) in RUN_LAST)
     items[:] = keep
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        items[0].config.stash[PARTIAL][0] += len(items)
 
 
 def _wanted_checks(config: pytest.Config) -> set[str] | None:
@@ -163,12 +173,15 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
+    secrets = item.config.stash[SETTINGS].secrets() + _target_secrets(item.config)
+    if report.failed:
+        # What pytest prints and writes to JUnit passes through the mask as well.
+        report.longrepr = redact(str(report.longrepr), secrets)
     ident = check_id(item)
     if ident is None:
         return report
     outcome = _outcome(report)
     if outcome is not None:
-        secrets = item.config.stash[SETTINGS].secrets() + _target_secrets(item.config)
         message = redact(_message(report), secrets)
         item.config.stash[RESULTS].append(
             CheckResult(
@@ -206,8 +219,19 @@ def _message(report: pytest.TestReport) -> str:
     if isinstance(longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
         return str(longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(longrepr, "reprcrash", None)
-    text = crash.message if crash is not None else str(longrepr)
+    text = crash.message if crash is not None else _last_error_line(str(longrepr))
     return " ".join(text.removeprefix("Failed: ").split())
+
+
+def _last_error_line(text: str) -> str:
+    """A failure text that is no longer structured: its `E ...` lines, else all of it."""
+    errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return " ".join(errors) or text
+
+
+def phase_checks(config: pytest.Config) -> frozenset[str]:
+    """The check IDs that apply in this run's phase (whatever --checks or -k selected)."""
+    return config.stash[PHASE_CHECKS]
 
 
 def session_results(config: pytest.Config) -> list[CheckResult]:
@@ -237,7 +261,7 @@ def pytest_terminal_summary(
     render_terminal(build_report(config), console)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not config.stash[RESULTS]:
         return
@@ -248,7 +272,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         write_json(report, directory / "report.json")
         write_html(report, directory / "report.html")
     state_dir = config.stash[TARGET_INFO].get("state_dir")
-    if isinstance(state_dir, Path) and not config.getoption("checks"):
+    complete = (
+        config.stash[PARTIAL][0] == 0
+        and not session.shouldstop
+        and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+    )
+    if isinstance(state_dir, Path) and complete:
         # The decommission step reads this: it refuses unless a full run passed recently.
         state_dir.mkdir(parents=True, exist_ok=True)
         write_json(report, state_dir / "last-report.json")

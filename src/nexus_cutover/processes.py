@@ -29,7 +29,7 @@ def log_tail(path: Path, lines: int = 15) -> str:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "(no log)"
-    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+    return " | ".join(line.strip() for line in text.splitlines()[-lines:]) or "(empty log)"
 
 
 def pid_alive(pid: int) -> bool:
@@ -49,8 +49,12 @@ class RunningProcess:
     log: Path
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Terminate by process id, then kill if it does not exit in time."""
-        if not pid_alive(self.pid):
+        """Terminate by process id, then kill if it does not exit in time.
+
+        A process id saved by an earlier `up` may have been reused by an unrelated process
+        since: only a process whose command line names this server is signalled.
+        """
+        if not pid_alive(self.pid) or not self.is_ours():
             return
         os.kill(self.pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
@@ -60,6 +64,14 @@ class RunningProcess:
             time.sleep(0.05)
         os.kill(self.pid, signal.SIGKILL)
         _reap(self.pid)
+
+    def is_ours(self) -> bool:
+        try:
+            command = Path(f"/proc/{self.pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            return True  # no /proc to ask: trust the saved id
+        text = command.decode("utf-8", "replace")
+        return self.name in text or self.name.replace("-", "_") in text
 
 
 def _reap(pid: int) -> bool:
@@ -98,14 +110,15 @@ def start_process(
         if process.poll() is not None:
             raise ServiceStartError(
                 f"{name} exited with status {process.returncode} while starting;"
-                f" last lines of {log}:\n{log_tail(log)}"
+                f" last lines of {log}: {log_tail(log, 5)}"
             )
         if ready():
             return running
         time.sleep(0.1)
     running.stop()
     raise ServiceStartError(
-        f"{name} did not become ready within {timeout:.0f}s; last lines of {log}:\n{log_tail(log)}"
+        f"{name} did not become ready within {timeout:.0f}s;"
+        f" last lines of {log}: {log_tail(log, 5)}"
     )
 
 

@@ -160,7 +160,8 @@ def load_local(root: Path) -> LocalServices | None:
         raise ConfigError(
             f"{state_file}: unreadable local services state; run `nexus-cutover down`"
         ) from None
-    return services if pid_alive(services.nexus.pid) else None
+    alive = pid_alive(services.nexus.pid) and services.nexus.is_ours()
+    return services if alive else None
 
 
 def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:

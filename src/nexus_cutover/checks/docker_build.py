@@ -68,7 +68,7 @@ class BuildOptions:
     base_images: Mapping[str, str] = field(default_factory=dict)  # FROM image -> substitute
     build_args: Mapping[str, str] = field(default_factory=dict)
     heredocs: HeredocMode = "auto"  # auto: translate unless buildx (BuildKit) is there
-    pull: bool = True  # False: a missing base image is reported, never pulled
+    pull: bool = False  # a missing base image is reported, not pulled (NEXUS_CUTOVER_DOCKER_PULL=1)
     timeout: float = 900.0
     tail_lines: int = 12
     keep_images: bool = False
@@ -224,8 +224,9 @@ def build_command(
         command += ["--network", options.network]
     for host, address in sorted(hosts.items()):
         command += ["--add-host", f"{host}:{address}"]
-    for key, value in sorted(options.build_args.items()):
-        command += ["--build-arg", f"{key}={value}"]
+    for key in sorted(options.build_args):
+        # The value comes from the environment (see _run): it may hold a credential.
+        command += ["--build-arg", key]
     if legacy:
         command.append("--force-rm")  # the legacy builder keeps failed steps' containers
     return [*command, str(context)]
@@ -244,7 +245,7 @@ def _translates_heredocs(options: BuildOptions) -> bool:
 
 
 def _run(command: Sequence[str], options: BuildOptions, legacy: bool) -> tuple[bool, str]:
-    env = dict(os.environ)
+    env = {**os.environ, **options.build_args}
     if legacy:
         env["DOCKER_BUILDKIT"] = "0"  # without buildx, DOCKER_BUILDKIT=1 refuses to build
     try:

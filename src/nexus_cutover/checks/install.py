@@ -6,6 +6,7 @@ Where a file came from is read from pip's `--report` (download_info.url), never 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def latest_versions_resolve(
     run, installed = sandbox.resolve(requirements, f"{group_url}simple/")
     problems = origin_problems(run, installed, requirements[0], group_url) if requirements else []
     for project, versions in projects.items():
-        newest = max(versions, key=Version)
+        releases = [v for v in versions if not Version(v).is_prerelease]
+        # pip skips pre-releases unless nothing else exists (or --pre is given).
+        newest = max(releases or versions, key=Version)
         item = _from(installed, project)
         if run.ok and item is None:
             problems.append(f"{project} was not resolved through the group")
@@ -72,17 +75,26 @@ def latest_versions_resolve(
     return problems
 
 
-def proxy_cached(client: NexusClient, proxy: str, project: str) -> Problems:
-    """After a fetch through the group, the proxy repository holds the project's files."""
+def proxy_cached(client: NexusClient, proxy: str, project: str, wait: float = 10.0) -> Problems:
+    """After a fetch through the group, the proxy repository holds the project's files.
+
+    Asked through the search API for this one project (a pypi.org proxy holds thousands of
+    assets); search may lag behind in some Nexus versions, so it is asked again for a while.
+    """
     wanted = canonicalize_name(project)
-    try:
-        cached = [
-            a
-            for a in client.assets(proxy)
-            if a.path.startswith("packages/") and canonicalize_name(a.path.split("/")[1]) == wanted
-        ]
-    except ServerError as error:
-        return [str(error)]
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cached = [
+                a
+                for a in client.search_assets(repository=proxy, name=wanted)
+                if a.path.startswith("packages/")
+            ]
+        except ServerError as error:
+            return [str(error)]
+        if cached or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
     if not cached:
         return [
             f"the proxy '{proxy}' has no cached file of {project} after pip fetched it"

@@ -23,7 +23,9 @@ def ldap_works(client: NexusClient, servers: list[dict[str, object]]) -> Problem
                 f" does not verify: {error}; check host, port, TLS and bind user"
                 " under Settings > Security > LDAP"
             )
-    mapped = [role for role in client.roles(source="LDAP")]
+    # Mapped LDAP groups are Nexus roles of source "LDAP" in the security configuration; the
+    # filtered listing (?source=LDAP) would list the directory's groups, mapped or not.
+    mapped = [role for role in client.roles() if str(role.get("source", "")).upper() == "LDAP"]
     if not mapped:
         problems.append(
             "no LDAP group is mapped to a Nexus role: map groups under Settings >"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nexus_cutover.checks import Problems
@@ -67,23 +67,37 @@ def backup_restores(archive: Path | None, scratch: Path) -> Problems:
     return []
 
 
-def decommission_allowed(results: Sequence[CheckResult]) -> Problems:
-    """DECOM-1: every other check of this run passed (skips that do not apply excepted)."""
-    blocking = [
-        r for r in results if r.id != "DECOM-1" and r.outcome != "passed" and not r.not_applicable
-    ]
-    if not results:
-        return ["no other check ran in this session: decommissioning needs a full run"]
+def decommission_allowed(results: Sequence[CheckResult], phase_checks: Iterable[str]) -> Problems:
+    """DECOM-1: every other check of the phase ran in this session and passed.
+
+    A check skipped as not applicable (LDAP without LDAP) does not block; any other skip,
+    a check not selected (--checks, -k) or one that failed does.
+    """
+    ran = {r.id for r in results}
+    blocking = sorted(
+        {
+            f"{r.id} ({r.outcome})"
+            for r in results
+            if r.id != "DECOM-1" and r.outcome != "passed" and not r.not_applicable
+        }
+    )
+    missing = sorted(set(phase_checks) - ran - {"DECOM-1"})
+    problems = []
     if blocking:
-        ids = sorted({f"{r.id} ({r.outcome})" for r in blocking})
-        return [f"decommissioning is refused: {len(ids)} checks did not pass: {_listing(ids, 8)}"]
-    return []
+        problems.append(
+            f"decommissioning is refused: {len(blocking)} checks did not pass:"
+            f" {_listing(blocking, 8)}"
+        )
+    if missing:
+        problems.append(
+            f"decommissioning needs a full run: {len(missing)} checks of this phase"
+            f" did not run: {_listing(missing, 8)}"
+        )
+    return problems
 
 
 def pypiserver_gone(endpoint: PypiserverEndpoint) -> Problems:
     """DECOM-2."""
-    if not endpoint.url:
-        return []
     if PypiserverClient(endpoint).answers():
         return [
             f"pypiserver still answers at {endpoint.url}; stop it (docker-compose down) or"

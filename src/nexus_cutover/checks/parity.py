@@ -48,6 +48,12 @@ def files_in_hosted(old: Inventory, client: NexusClient, hosted: str) -> Problem
     ]
     unchecked = [f.filename for f in old.files if f.key in assets and assets[f.key].sha256 is None]
     problems = []
+    if old.problems:
+        problems.append(
+            f"{len(old.problems)} files of the old index cannot be read as"
+            f" distributions and cannot be migrated: {_listing(old.problems, 3)};"
+            " rename or rebuild them, or remove them from the old index"
+        )
     if missing:
         problems.append(
             f"{len(missing)} of {len(old.files)} files are not in '{hosted}':"

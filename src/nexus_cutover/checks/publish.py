@@ -95,24 +95,35 @@ def upload_with_pypirc(
     return sandbox.twine(["upload", "-r", "nexus", *map(str, files)], credentials, pypirc=pypirc)
 
 
+def refused_by_policy(run: Run) -> bool:
+    return not run.ok and any(phrase in run.output for phrase in REFUSED)
+
+
 def redeploy_behaves(first: Run, second: Run, expected: Expected, hosted_url: str) -> Problems:
-    """The second upload of the same file must follow the configured write policy."""
+    """The second upload of the same file must follow the configured write policy.
+
+    A refusal counts only when Nexus said why (the write policy), not for any failure.
+    """
     policy = expected.hosted.write_policy
     if policy == "DENY":
-        if first.ok:
-            return [f"hosted is expected read-only (DENY) but {hosted_url} accepted an upload"]
-        return []
+        if refused_by_policy(first):
+            return []
+        return [
+            f"hosted is expected read-only (DENY) but an upload to {hosted_url} was"
+            f" {'accepted' if first.ok else 'not refused by policy: ' + first.tail(2)}"
+        ]
     if not first.ok:
         return upload_problems(first, hosted_url)
     if policy == "ALLOW" and not second.ok:
         return [
-            f"re-uploading the same file was refused, but the deployment policy should be"
+            "re-uploading the same file was refused, but the deployment policy should be"
             f" 'Allow redeploy': {second.tail(2)}"
         ]
-    if policy == "ALLOW_ONCE" and second.ok:
+    if policy == "ALLOW_ONCE" and not refused_by_policy(second):
+        outcome = "accepted" if second.ok else f"failed for another reason: {second.tail(2)}"
         return [
-            "re-uploading the same file was accepted, but the deployment policy should be"
-            " 'Disable redeploy' (ALLOW_ONCE)"
+            f"re-uploading the same file was {outcome}, but the deployment policy should"
+            " refuse it ('Disable redeploy', ALLOW_ONCE)"
         ]
     return []
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nexus_cutover.checks import Problems
-from nexus_cutover.errors import ServerError
+from nexus_cutover.errors import ForbiddenError, ServerError
 from nexus_cutover.nexus import NexusClient
 
 
@@ -30,6 +30,8 @@ def credentials_accepted(client: NexusClient) -> Problems:
         return ["no Nexus credentials configured: set NEXUS_PASSWORD or nexus.password_file"]
     try:
         client.check_credentials()
+    except ForbiddenError:
+        return []  # authenticated; the user only lacks nexus:metrics:read, which is fine
     except ServerError as error:
         return [str(error)]
     return []

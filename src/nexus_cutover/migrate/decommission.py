@@ -53,6 +53,10 @@ class DecommissionResult:
 # -- the gate -------------------------------------------------------------------------------
 
 
+# Runs whose results may open the gate: the whole pre-cutover suite (or every phase at once).
+GATING_PHASES = ("precutover", "all")
+
+
 def check_gate(
     target: Target,
     report_path: Path,
@@ -78,7 +82,14 @@ def check_gate(
     if not report.passed:
         return Gate(False, f"the last acceptance run ({finished:%Y-%m-%d %H:%M}) did not pass:"
                            f" {report.verdict}")
-    if target.nexus.url not in report.target:
+    unproven = sorted({c.id for c in report.checks
+                       if c.outcome != "passed" and not (c.outcome == "skipped"
+                                                         and c.not_applicable)})
+    if report.phase not in GATING_PHASES or unproven:
+        return Gate(False, f"the last acceptance run ({report.phase} phase) left checks"
+                           f" unproven ({', '.join(unproven[:6]) or 'not a pre-cutover run'}):"
+                           " run the whole suite with --phase precutover, without --read-only")
+    if not report.target.startswith(f"Nexus {target.nexus.url} "):
         return Gate(False, f"the last acceptance report is for another target ({report.target})")
     age = (now or datetime.now(UTC)) - finished
     if age > max_age:
