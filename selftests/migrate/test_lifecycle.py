@@ -20,7 +20,7 @@ from nexus_cutover.target import Target
 def record_run(target: Target, outcome: Outcome) -> None:
     """What the pytest plugin leaves in the state dir after a full run."""
     finished = datetime.now(UTC)
-    run = RunReport(target=target.describe(), phase="postcutover",
+    run = RunReport(target=target.describe(), phase="precutover",
                     started=finished - timedelta(minutes=2), finished=finished,
                     checks=(CheckResult("PARITY-1", "passed", "", "t::parity", 1.0),
                             CheckResult("CLIENT-2", outcome, "", "t::client", 1.0)))
