@@ -122,7 +122,8 @@ def test_log_tail_drops_colours_and_builder_notices() -> None:
 
 
 def test_build_command_uses_network_hosts_and_args(tmp_path: Path) -> None:
-    options = BuildOptions(build_args={"PIP_INDEX_URL": "http://n/simple"})
+    """Build-arg values stay off the command line (they may hold credentials)."""
+    options = BuildOptions(build_args={"PIP_INDEX_URL": "http://u:secret@n/simple"})
     command = build_command(
         options,
         tmp_path,
@@ -143,10 +144,11 @@ def test_build_command_uses_network_hosts_and_args(tmp_path: Path) -> None:
         "--add-host",
         "maestro-nexus:127.0.0.1",
         "--build-arg",
-        "PIP_INDEX_URL=http://n/simple",
+        "PIP_INDEX_URL",
         "--force-rm",
         str(tmp_path),
     ]
+    assert not any("secret" in part for part in command)
 
 
 def test_build_options_from_environment() -> None:

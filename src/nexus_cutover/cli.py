@@ -205,7 +205,10 @@ def resolve_target(settings: Settings) -> Target:
     if settings.backend == "external":
         return external_target(settings)
     if settings.backend == "docker":
-        raise CutoverError("the docker backend is not available yet; use local or external")
+        raise CutoverError(
+            "migration steps run against services by URL: start the containers with"
+            " `docker compose -f docker/compose.yaml up` and use --backend external"
+        )
     running = load_local(local_root(settings))
     if running is None:
         raise CutoverError(
