@@ -52,7 +52,7 @@ def test_bad_input_is_one_line_and_exit_2(services: LocalServices, tmp_path: Pat
                                           capsys: pytest.CaptureFixture[str]) -> None:
     assert run(services, "upload", "--from", str(tmp_path)) == 2  # nothing provisioned here
     assert run(services, "backup", "--packages", str(tmp_path / "missing")) == 2
-    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    lines = [line for line in capsys.readouterr().err.splitlines() if line]
     assert len(lines) == 2
     assert lines[0].startswith("nexus-cutover: error: the hosted repository 'pypi-hosted' does"
                                " not exist on http://127.0.0.1:")

@@ -93,10 +93,10 @@ def run_migrate(args: argparse.Namespace, settings: Settings, target: Target,
     try:
         return runners[args.migrate_step](args, target, out)
     except RefusedError as error:
-        out.line(str(error), style="bold red")
+        out.error(str(error))
         return EXIT_FAILED
     except CutoverError as error:
-        out.line(f"nexus-cutover: error: {error}", style="bold red")
+        out.error(f"nexus-cutover: error: {error}")
         return EXIT_BAD_INPUT
 
 
@@ -110,6 +110,11 @@ class _Output:
     def line(self, text: str, style: str | None = None) -> None:
         self.console.print(redact(text, self.secrets), style=style, markup=False,
                            highlight=False, soft_wrap=True)
+
+    def error(self, text: str) -> None:
+        """Errors go to standard error, one line, so CI logs and pipes keep them apart."""
+        Console(stderr=True).print(redact(text, self.secrets), style="bold red", markup=False,
+                                   highlight=False, soft_wrap=True)
 
     def items(self, lines: Sequence[str], limit: int = 50) -> None:
         for text in lines[:limit]:

@@ -151,22 +151,8 @@ class Sandbox:
         cwd: Path | None = None,
     ) -> tuple[Run, list[Installed]]:
         """`pip install --dry-run --report`: what would be installed, and from which URL."""
-        args = [
-            "install",
-            "--dry-run",
-            "--ignore-installed",
-            "--no-cache-dir",
-            "--quiet",
-            "--report",
-            "-",
-            "--retries",
-            "0",
-            "--timeout",
-            "60",
-        ]
-        if index_url:
-            args += ["--index-url", index_url]
-        run = self.pip([*args, *requirements], pip_config=pip_config, cwd=cwd)
+        options = ["--dry-run", "--ignore-installed", "--quiet", "--report", "-"]
+        run = self.pip(_install_args(options, index_url, requirements), pip_config, cwd=cwd)
         return run, _parse_report(run) if run.ok else []
 
     def install(
@@ -174,20 +160,8 @@ class Sandbox:
     ) -> tuple[Run, list[Installed]]:
         """A real install into the sandbox's virtualenv, with a report of the origins."""
         report = self.home / "install-report.json"
-        args = [
-            "install",
-            "--no-cache-dir",
-            "--force-reinstall",
-            "--report",
-            str(report),
-            "--retries",
-            "0",
-            "--timeout",
-            "60",
-        ]
-        if index_url:
-            args += ["--index-url", index_url]
-        run = self.pip([*args, *requirements], pip_config=pip_config)
+        options = ["--force-reinstall", "--report", str(report)]
+        run = self.pip(_install_args(options, index_url, requirements), pip_config)
         if not run.ok:
             return run, []
         return run, _installed_from(json.loads(report.read_text(encoding="utf-8")))
@@ -213,6 +187,15 @@ class Sandbox:
             ],
             env=self.environment(extra=extra),
         )
+
+
+def _install_args(
+    options: Sequence[str], index_url: str | None, requirements: Sequence[str]
+) -> list[str]:
+    """`pip install` that fetches every file (no cache), fails fast, from `index_url`."""
+    index = ["--index-url", index_url] if index_url else []
+    return ["install", "--no-cache-dir", "--retries", "0", "--timeout", "60", *options, *index,
+            *requirements]
 
 
 def _parse_report(run: Run) -> list[Installed]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from nexus_cutover.checks import Problems
 from nexus_cutover.dists import Inventory, inventory_folder, is_distribution
 from nexus_cutover.errors import CutoverError
-from nexus_cutover.migrate.backup import read_archive, restore_backup, verify_backup
+from nexus_cutover.migrate.backup import (
+    ManifestEntry,
+    read_archive,
+    restore_backup,
+    verify_backup,
+)
 from nexus_cutover.processes import LOOPBACK, free_port
 from nexus_cutover.pypiserver import PypiserverClient
 from nexus_cutover.report import CheckResult
@@ -54,17 +59,19 @@ def backup_restores(archive: Path | None, scratch: Path) -> Problems:
         by_name = {f.filename: f.sha256 for f in served.inventory().files}
     finally:
         server.stop()
-    missing = [
-        e.filename
-        for e in manifest
-        if is_distribution(e.filename) and by_name.get(e.filename) != e.sha256
-    ]
+    missing = _not_held(manifest, by_name)
     if missing:
         return [
             f"a pypiserver started on the restored backup does not serve"
             f" {len(missing)} files byte for byte: {_listing(missing)}"
         ]
     return []
+
+
+def _not_held(manifest: Iterable[ManifestEntry], held: Mapping[str, str]) -> list[str]:
+    """Distribution files of the backup's manifest missing from `held` (name -> sha256)."""
+    return [e.filename for e in manifest
+            if is_distribution(e.filename) and held.get(e.filename) != e.sha256]
 
 
 def decommission_allowed(results: Sequence[CheckResult], phase_checks: Iterable[str]) -> Problems:
@@ -120,11 +127,7 @@ def archive_complete(archive_dir: Path | None, backup: Path | None) -> Problems:
         held = {f.filename: f.sha256 for f in inventory_folder(archive_dir).files}
     except CutoverError as error:
         return [str(error)]
-    missing = [
-        e.filename
-        for e in manifest
-        if is_distribution(e.filename) and held.get(e.filename) != e.sha256
-    ]
+    missing = _not_held(manifest, held)
     if missing:
         return [
             f"{archive_dir} lacks or changed {len(missing)} files of the backup:"
