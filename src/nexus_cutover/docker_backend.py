@@ -32,8 +32,8 @@ from nexus_cutover.config import Settings
 from nexus_cutover.demo import SAMPLE_PROJECTS, sample_dists
 from nexus_cutover.errors import ConfigError, ServiceStartError
 from nexus_cutover.processes import LOOPBACK, free_port, http_ok
-from nexus_cutover.services import NEXUS_ADMIN, PYPISERVER_UPLOADER, prepare_secrets
-from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint, Target
+from nexus_cutover.services import prepare_secrets, started_target
+from nexus_cutover.target import Target
 
 # Pinned to current releases; override with DockerOptions or NEXUS_CUTOVER_*_IMAGE.
 NEXUS_IMAGE = "sonatype/nexus3:3.95.2"
@@ -156,27 +156,8 @@ class DockerServices:
         return container_log(self.nexus).splitlines()
 
     def target(self, settings: Settings) -> Target:
-        return Target(
-            backend="docker",
-            nexus=NexusEndpoint(
-                url=self.nexus_url,
-                repository_url=self.repository_url,
-                credentials=Credentials(NEXUS_ADMIN, _read(self.root / "secrets" / "nexus-admin")),
-                timeout=settings.nexus.timeout,
-                read_log=self.read_nexus_log,
-            ),
-            pypiserver=PypiserverEndpoint(
-                url=self.pypiserver_url,
-                credentials=Credentials(
-                    PYPISERVER_UPLOADER, _read(self.root / "secrets" / "pypiserver")
-                ),
-                packages_dir=self.packages_dir,
-            ),
-            expected=settings.expected,
-            clients=settings.clients,
-            state_dir=self.root,
-            read_only=settings.read_only,
-        )
+        return started_target("docker", self, settings, self.repository_url,
+                              self.read_nexus_log)
 
     def alive(self) -> bool:
         running = [self.nexus] + ([self.pypiserver] if self.pypiserver else [])

@@ -11,7 +11,7 @@ import json
 import secrets
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -43,6 +43,8 @@ class Services(Protocol):
     def nexus_data(self) -> Path: ...
     @property
     def pypiserver_url(self) -> str: ...
+    @property
+    def nexus_url(self) -> str: ...
     def target(self, settings: Settings) -> Target: ...
     def stop(self) -> None: ...
 
@@ -83,26 +85,9 @@ class LocalServices:
 
     def target(self, settings: Settings) -> Target:
         nexus_log = self.nexus_data / "log" / "nexus.log"
-        return Target(
-            backend="local",
-            nexus=NexusEndpoint(
-                url=self.nexus_url,
-                repository_url=self.repository_url,
-                credentials=Credentials(NEXUS_ADMIN, _read(self.root / "secrets" / "nexus-admin")),
-                timeout=settings.nexus.timeout,
-                read_log=lambda: nexus_log.read_text(encoding="utf-8").splitlines(),
-            ),
-            pypiserver=PypiserverEndpoint(
-                url=self.pypiserver_url,
-                credentials=Credentials(
-                    PYPISERVER_UPLOADER, _read(self.root / "secrets" / "pypiserver")
-                ),
-                packages_dir=self.packages_dir,
-            ),
-            expected=settings.expected,
-            clients=settings.clients,
-            state_dir=self.root,
-            read_only=settings.read_only,
+        return started_target(
+            "local", self, settings, self.repository_url,
+            lambda: nexus_log.read_text(encoding="utf-8").splitlines(),
         )
 
     def stop_pypiserver(self) -> LocalServices:
@@ -133,6 +118,33 @@ class LocalServices:
             },
         }
         (self.root / "services.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+
+
+def started_target(
+    backend: str, services: Services, settings: Settings, repository_url: str,
+    read_log: Callable[[], list[str]],
+) -> Target:
+    """The Target of servers this project started: its own secrets, its packages folder."""
+    secrets_dir = services.root / "secrets"
+    return Target(
+        backend=backend,
+        nexus=NexusEndpoint(
+            url=services.nexus_url,
+            repository_url=repository_url,
+            credentials=Credentials(NEXUS_ADMIN, _read(secrets_dir / "nexus-admin")),
+            timeout=settings.nexus.timeout,
+            read_log=read_log,
+        ),
+        pypiserver=PypiserverEndpoint(
+            url=services.pypiserver_url,
+            credentials=Credentials(PYPISERVER_UPLOADER, _read(secrets_dir / "pypiserver")),
+            packages_dir=services.packages_dir,
+        ),
+        expected=settings.expected,
+        clients=settings.clients,
+        state_dir=services.root,
+        read_only=settings.read_only,
+    )
 
 
 def load_local(root: Path) -> LocalServices | None:
