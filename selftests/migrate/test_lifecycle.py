@@ -42,7 +42,7 @@ def test_decommission_is_refused_without_a_passing_run(
     state = services.root.parent
     assert cli.main(["--state-dir", str(state), "migrate", "decommission"]) == 1
     assert cli.main(["--state-dir", str(state), "migrate", "decommission", "--force"]) == 2
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "decommission refused: the last acceptance run" in out
     assert "--force needs --reason TEXT" in out
     assert answers(target)
