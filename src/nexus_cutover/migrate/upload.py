@@ -230,6 +230,10 @@ def _transfer(run: _Run, file: SourceFile) -> FileOutcome:
     except OSError as error:
         return FileOutcome(file.filename, "failed", f"cannot read: {error.strerror or error}",
                            file.sha256)
+    except Exception as error:  # a parser of a third party choking on one odd file
+        return FileOutcome(file.filename, "failed",
+                           f"unreadable distribution ({type(error).__name__}: {error})",
+                           file.sha256)
     finally:
         (run.scratch / file.filename).unlink(missing_ok=True)  # a downloaded copy, if any
 
