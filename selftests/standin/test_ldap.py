@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,6 +68,17 @@ class FakeLdapServer:
                     conn.sendall(_bind_success(request))
                     with contextlib.suppress(OSError):
                         conn.recv(4096)  # the client's unbind, or EOF
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> int:
+        """The connections counted so far, once `count` arrived or the time ran out.
+
+        The stand-in answers the HTTP call as soon as its own socket closes; this thread may
+        count that connection a moment later.
+        """
+        deadline = time.monotonic() + timeout
+        while self.connections < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.connections
 
     def close(self) -> None:
         self._stop.set()
@@ -183,7 +195,7 @@ def test_verify_connection_reaches_a_listener(instance: StandIn,
                           authPassword=None)
     answer = requests.post(url, json=anonymous, auth=instance.admin, timeout=10)
     assert (answer.status_code, answer.content) == (200, b"")
-    assert fake_ldap.connections == 1
+    assert fake_ldap.wait_for(1) == 1
     # For a saved server the stored bind password is used when the request has none.
     assert _create(instance, ldap_body("saved", fake_ldap.port)).status_code == 201
     no_password = ldap_body("saved", fake_ldap.port, authPassword=None)
@@ -192,7 +204,7 @@ def test_verify_connection_reaches_a_listener(instance: StandIn,
     reused = requests.post(url + "?existingServerName=saved", json=no_password,
                            auth=instance.admin, timeout=10)
     assert reused.status_code == 200
-    assert fake_ldap.connections == 2
+    assert fake_ldap.wait_for(2) == 2
 
 
 def test_ldap_group_role_mappings_are_listed_by_source(instance: StandIn) -> None:
