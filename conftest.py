@@ -1,8 +1,3 @@
-"""Thin: the fixtures live in fixtures/, the options and report in nexus_cutover.plugin."""
-
-pytest_plugins = [
-    "fixtures.backends",
-    "fixtures.clients",
-    "fixtures.packages",
-    "fixtures.projects_scan",
-]
+"""Thin on purpose: the suite's fixtures (fixtures/) and its options, markers and report come
+from the nexus-cutover pytest plugin, registered by the package's `pytest11` entry point, so
+`pytest tests` here and `nexus-cutover run` of the installed suite behave the same."""

@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nexus_cutover import migrate
+from nexus_cutover.backends.local import start_local
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Settings
-from nexus_cutover.isolated import Sandbox
 from nexus_cutover.migrate.upload import hosted_files
-from nexus_cutover.nexus import NexusClient
-from nexus_cutover.services import start_local
+from nexus_cutover.repoconfig import desired_body
 from nexus_cutover.target import Target
 from selftests.migrate.distfiles import write_wheel
 
@@ -49,8 +50,9 @@ class Timing:
 
 
 def make_wheels(folder: Path, count: int) -> list[Path]:
-    return [write_wheel(folder, f"bench-project-{n // 10:03d}", f"1.0.{n % 10}")
-            for n in range(count)]
+    return [
+        write_wheel(folder, f"bench-project-{n // 10:03d}", f"1.0.{n % 10}") for n in range(count)
+    ]
 
 
 def pooled(target: Target, folder: Path, workers: int) -> Timing:
@@ -68,12 +70,13 @@ def guide_loop(target: Target, wheels: list[Path], home: Path) -> Timing:
     url = target.nexus.repository(LOOP_HOSTED)
     start = time.perf_counter()
     for wheel in wheels:
-        run = sandbox.twine(["upload", "--non-interactive", "--repository-url", url,
-                             str(wheel)], target.nexus.credentials)
+        run = sandbox.twine(
+            ["upload", "--non-interactive", "--repository-url", url, str(wheel)],
+            target.nexus.credentials,
+        )
         if not run.ok:
             sys.exit(f"twine upload {wheel.name} failed: {run.tail()}")
-    return Timing("guide loop (1 twine process per file)", len(wheels),
-                  time.perf_counter() - start)
+    return Timing("guide loop (1 twine process per file)", len(wheels), time.perf_counter() - start)
 
 
 def main() -> None:
@@ -89,12 +92,17 @@ def main() -> None:
             target = services.target(Settings())
             client = NexusClient(target.nexus)
             migrate.provision(client, target.expected, dry_run=False)
-            loop_expected = target.expected.model_copy(update={
-                "hosted": target.expected.hosted.model_copy(update={"name": LOOP_HOSTED})})
-            client.save_repository("hosted", loop_expected, None)
+            loop_expected = target.expected.model_copy(
+                update={"hosted": target.expected.hosted.model_copy(update={"name": LOOP_HOSTED})}
+            )
+            client.save_repository(
+                "hosted", LOOP_HOSTED, desired_body("hosted", loop_expected, None), update=False
+            )
 
-            timings = [pooled(target, root / "wheels", args.workers),
-                       guide_loop(target, wheels, root / "home")]
+            timings = [
+                pooled(target, root / "wheels", args.workers),
+                guide_loop(target, wheels, root / "home"),
+            ]
             for repository in (target.expected.hosted.name, LOOP_HOSTED):
                 held = len(hosted_files(client, repository))
                 if held != args.files:
@@ -108,8 +116,7 @@ def report(timings: list[Timing], files: int) -> None:
     print(f"{files} wheels, every one verified in its hosted repository (assets API)")
     print(f"{'method':<42} {'files':>6} {'wall s':>8} {'files/s':>8}")
     for timing in timings:
-        print(f"{timing.method:<42} {timing.files:>6} {timing.seconds:>8.1f}"
-              f" {timing.rate:>8.1f}")
+        print(f"{timing.method:<42} {timing.files:>6} {timing.seconds:>8.1f} {timing.rate:>8.1f}")
     pool, loop = timings
     print(f"speed-up of the pool over the loop: {loop.seconds / pool.seconds:.1f}x")
 

@@ -6,24 +6,21 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover.checks import clients, lifecycle, publish, status
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.dists import Inventory
-from nexus_cutover.isolated import Sandbox
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
 
 
 @pytest.mark.check("PRE-1")
-@pytest.mark.phase("precutover", "postcutover", "health")
 def test_nexus_is_running(nexus: NexusClient) -> None:
     """Nexus OSS is running: /v1/status and /v1/status/writable answer 200."""
     require(status.nexus_answers(nexus))
 
 
 @pytest.mark.check("PRE-4")
-@pytest.mark.phase("precutover")
-@pytest.mark.writes
 def test_canary_project_installs_through_nexus(
     sandbox: Sandbox, target: Target, canary_app: list[Path]
 ) -> None:
@@ -32,14 +29,12 @@ def test_canary_project_installs_through_nexus(
 
 
 @pytest.mark.check("PRE-2")
-@pytest.mark.phase("precutover", "postcutover")
 def test_backup_exists_and_is_complete(target: Target, old_index: Inventory) -> None:
     """Backup existing pypiserver packages: the tar.gz opens and holds every file, byte for byte."""
     require(lifecycle.backup_complete(target.clients.backup_archive, old_index))
 
 
 @pytest.mark.check("PRE-3")
-@pytest.mark.phase("precutover", "postcutover")
 def test_projects_using_pypiserver_are_documented(
     target: Target, projects: Sequence[ScanResult], project_setup_problems: list[str]
 ) -> None:

@@ -4,11 +4,9 @@ import pytest
 import requests
 
 from nexus_cutover.checks import repositories
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.plugin import require
-
-pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
 
 @pytest.mark.check("REPO-1")

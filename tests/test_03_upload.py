@@ -4,12 +4,10 @@ import pytest
 import requests
 
 from nexus_cutover.checks import parity
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.dists import Inventory
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.plugin import require
 from nexus_cutover.target import Target
-
-pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
 
 @pytest.mark.check("PARITY-1")

@@ -5,12 +5,10 @@ from collections.abc import Sequence
 import pytest
 
 from nexus_cutover.checks import clients
-from nexus_cutover.isolated import Sandbox
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
-
-pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
 
 @pytest.mark.check("CLIENT-1")

@@ -3,13 +3,11 @@
 import pytest
 
 from nexus_cutover.checks import install
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.dists import Inventory
-from nexus_cutover.isolated import Sandbox
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.plugin import require
 from nexus_cutover.target import Target
-
-pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
 
 @pytest.mark.check("INSTALL-1")

@@ -5,11 +5,9 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover.checks import publish
-from nexus_cutover.isolated import Sandbox
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.plugin import require
 from nexus_cutover.target import Target
-
-pytestmark = [pytest.mark.phase("precutover", "postcutover"), pytest.mark.writes]
 
 
 @pytest.mark.check("PUBLISH-1")

@@ -1,17 +1,15 @@
 """Step 7: Update Dockerfiles."""
 
-import os
 from collections.abc import Sequence
 
 import pytest
 
+from nexus_cutover.backends.docker import docker_unavailable
 from nexus_cutover.checks import clients, docker_build
-from nexus_cutover.docker_backend import docker_unavailable
+from nexus_cutover.config import Settings
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
-
-pytestmark = pytest.mark.phase("precutover", "postcutover", "health")
 
 
 @pytest.mark.check("DOCKER-1")
@@ -27,10 +25,12 @@ def test_installing_dockerfiles_use_group(projects: Sequence[ScanResult]) -> Non
 
 
 @pytest.mark.check("DOCKER-3")
-def test_installing_dockerfiles_build(target: Target) -> None:
+def test_installing_dockerfiles_build(target: Target, settings: Settings) -> None:
     """Each Dockerfile that pip-installs builds, with pip resolving through the group."""
     reason = docker_unavailable()
     if reason:
-        pytest.skip(f"DOCKER-3 builds images and needs a Docker engine: {reason}")
-    options = docker_build.BuildOptions.from_environment(os.environ)
-    require(docker_build.dockerfiles_build(target.clients.projects, target, options))
+        message = f"DOCKER-3 builds images and needs a Docker engine: {reason}"
+        if settings.docker_build.without_docker == "fail":
+            pytest.fail(f"{message} (docker_build.without_docker = fail)", pytrace=False)
+        pytest.skip(f"{message} (docker_build.without_docker = skip)")
+    require(docker_build.dockerfiles_build(target.clients.projects, target, settings.docker_build))

@@ -3,12 +3,11 @@
 import pytest
 
 from nexus_cutover.checks import ldap
-from nexus_cutover.nexus import NexusClient
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.plugin import NOT_APPLICABLE, require
 
 
 @pytest.mark.check("LDAP-1")
-@pytest.mark.phase("precutover", "postcutover", "health")
 def test_ldap_connection_and_role_mapping(nexus: NexusClient) -> None:
     """Settings > Security > LDAP: each server verifies; LDAP groups map to Nexus roles."""
     servers = ldap.configured_servers(nexus)

@@ -8,16 +8,15 @@ import requests
 from packaging.utils import canonicalize_name
 
 from nexus_cutover.checks import clients, publish, security
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.dists import Inventory
-from nexus_cutover.isolated import Sandbox
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
 
 
 @pytest.mark.check("SEC-1")
-@pytest.mark.phase("precutover", "postcutover", "health")
 def test_internal_names_not_shadowed(
     nexus_http: requests.Session, target: Target, old_index: Inventory
 ) -> None:
@@ -34,8 +33,6 @@ def test_internal_names_not_shadowed(
 
 
 @pytest.mark.check("SEC-2")
-@pytest.mark.phase("precutover", "postcutover")
-@pytest.mark.writes
 def test_anonymous_cannot_upload_or_delete(
     anonymous_http: requests.Session,
     nexus_anonymous: NexusClient,
@@ -61,7 +58,6 @@ def test_anonymous_cannot_upload_or_delete(
 
 
 @pytest.mark.check("SEC-3")
-@pytest.mark.phase("precutover", "postcutover", "health")
 def test_no_credentials_in_project_files(projects: Sequence[ScanResult]) -> None:
     """No pip.conf, .pypirc, Dockerfile or CI file carries a password or user:password@ URL."""
     require(clients.committed_credentials(projects))

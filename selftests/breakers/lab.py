@@ -20,11 +20,10 @@ from typing import Any
 import pytest
 import requests
 
+from nexus_cutover.backends.local import LocalBackend, LocalServices
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings, load_settings
-from nexus_cutover.demo import local_target, start_sample_migration, write_external_config
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.samples import build_samples
-from nexus_cutover.services import LocalServices
 from nexus_cutover.target import Target
 
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -44,7 +43,7 @@ class Lab:
 
     @property
     def target(self) -> Target:
-        return local_target(self.services, self.settings)
+        return self.services.target(self.settings)
 
     @property
     def nexus(self) -> NexusClient:
@@ -96,9 +95,7 @@ class Lab:
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
         if external:
-            config = write_external_config(
-                self.services, self.target, self.report_dir.parent / "cutover.toml"
-            )
+            config = write_external_config(self.target, self.report_dir.parent / "cutover.toml")
             backend = ["--backend", "external", "--cutover-config", str(config)]
         else:
             backend = ["--backend", "local"]
@@ -179,7 +176,7 @@ def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
     state = tmp_path / "state"
     shutil.copytree(samples_cache, state / "samples")
     settings = load_settings(overrides={"state_dir": state, "backend": "local"}, environ={})
-    services = start_sample_migration(state / "local", settings)
+    services = LocalBackend(settings).up()
     try:
         yield Lab(services, settings, tmp_path / "report")
     finally:
@@ -202,3 +199,42 @@ def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
         node[leaf] = value
     response = requests.put(url, json=config, auth=auth, timeout=30)
     assert response.status_code == 204, response.text
+
+
+def write_external_config(target: Target, path: Path) -> Path:
+    """A cutover.toml that points `--backend external` at the lab's running services."""
+    secrets = target.state_dir / "secrets"
+
+    def text(value: object) -> str:
+        return json.dumps(str(value))  # a TOML basic string is a JSON string
+
+    def texts(values: tuple[object, ...]) -> str:
+        return "[" + ", ".join(text(v) for v in values) + "]"
+
+    clients = target.clients
+    lines = [
+        'backend = "external"',
+        f"state_dir = {text(target.state_dir)}",
+        "[nexus]",
+        f"url = {text(target.nexus.url)}",
+        f"repository_url = {text(target.nexus.repository_url)}",
+        'user = "admin"',
+        f"password_file = {text(secrets / 'nexus-admin')}",
+        f"log_dir = {text(target.nexus.log_dir)}",
+        "[pypiserver]",
+        f"url = {text(target.pypiserver.url)}",
+        'user = "uploader"',
+        f"password_file = {text(secrets / 'pypiserver')}",
+        f"packages_dir = {text(target.pypiserver.packages_dir)}",
+        "[expected]",
+        f"old_index_urls = {texts(target.expected.old_index_urls)}",
+        "[clients]",
+        f"projects = {texts(clients.projects)}",
+        f"pip_config_files = {texts(clients.pip_config_files)}",
+    ]
+    if clients.pypirc:
+        lines.append(f"pypirc = {text(clients.pypirc)}")
+    if clients.backup_archive:
+        lines.append(f"backup_archive = {text(clients.backup_archive)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from nexus_cutover.processes import LOOPBACK, free_port
+from nexus_cutover.backends.processes import LOOPBACK, free_port
 from selftests.breakers.lab import Lab, only_failure
 
 

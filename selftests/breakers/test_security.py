@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from nexus_cutover.processes import LOOPBACK, RunningProcess, free_port
+from nexus_cutover.backends.local import start_pypiserver
+from nexus_cutover.backends.processes import LOOPBACK, RunningProcess, free_port
 from nexus_cutover.samples import build_canary
-from nexus_cutover.services import start_pypiserver
 from selftests.breakers.lab import Lab, only_failure, reconfigure
 
 

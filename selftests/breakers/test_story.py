@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from nexus_cutover.backends.local import start_local
+from nexus_cutover.backends.seeding import run_sample_migration, sample_dists
 from nexus_cutover.config import load_settings
-from nexus_cutover.demo import run_sample_migration, start_seeded
 from selftests.breakers.lab import Lab
 
 BEFORE_AND_AFTER = "PRE-1,REPO-1,REPO-2,REPO-3,REPO-4,PARITY-1,PARITY-3,CLIENT-2,DOCKER-1"
@@ -19,7 +20,7 @@ def unmigrated(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
     state = tmp_path / "state"
     shutil.copytree(samples_cache, state / "samples")
     settings = load_settings(overrides={"state_dir": state, "backend": "local"}, environ={})
-    services = start_seeded(state / "local", settings)
+    services = start_local(state / "local", sample_dists(settings))
     try:
         yield Lab(services, settings, tmp_path / "report")
     finally:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nexus_cutover.isolated import Sandbox
+from nexus_cutover.clients.sandbox import Sandbox
 from selftests.breakers.lab import Lab, only_failure, reconfigure
 
 PARITY = "PARITY-1,PARITY-2,PARITY-3"

@@ -12,26 +12,43 @@ from collections.abc import Iterator
 
 import pytest
 
-from nexus_cutover.checks.docker_build import BuildOptions
-from nexus_cutover.config import Settings, load_settings
-from nexus_cutover.docker_backend import (
-    DockerOptions,
+from nexus_cutover.backends.docker import (
     DockerServices,
     docker_unavailable,
+    local_images,
     missing_images,
     start_docker,
 )
+from nexus_cutover.checks.docker_build import local_build_images
+from nexus_cutover.config import DockerBuildSettings, DockerSettings, Settings, load_settings
 from nexus_cutover.target import Target
 
 REQUIRE = os.environ.get("NEXUS_CUTOVER_REQUIRE_DOCKER", "") in ("1", "true", "yes")
 
 
-def docker_options() -> DockerOptions:
-    return DockerOptions.from_environment(os.environ, base=DockerOptions.local_images())
+def environment_settings() -> Settings:
+    """The local images of .ci/docker-setup, changed by the NEXUS_CUTOVER_* variables."""
+    base = load_settings(environ={})
+    local = base.model_copy(
+        update={"docker": local_images(), "docker_build": local_build_images()}
+    )
+    from_env = load_settings(environ=dict(os.environ))
+    changed_docker = from_env.docker.model_dump(exclude_defaults=True)
+    changed_build = from_env.docker_build.model_dump(exclude_defaults=True)
+    return local.model_copy(
+        update={
+            "docker": local.docker.model_copy(update=changed_docker),
+            "docker_build": local.docker_build.model_copy(update=changed_build),
+        }
+    )
 
 
-def build_options() -> BuildOptions:
-    return BuildOptions.from_environment(os.environ, base=BuildOptions.local_images())
+def docker_options() -> DockerSettings:
+    return environment_settings().docker
+
+
+def build_options() -> DockerBuildSettings:
+    return environment_settings().docker_build
 
 
 def _not_usable() -> str | None:
@@ -58,8 +75,8 @@ def engine() -> None:
 
 @pytest.fixture(scope="session")
 def docker_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return load_settings(
-        environ={}, overrides={"state_dir": str(tmp_path_factory.mktemp("docker-state"))}
+    return environment_settings().model_copy(
+        update={"state_dir": tmp_path_factory.mktemp("docker-state"), "backend": "docker"}
     )
 
 
@@ -68,7 +85,7 @@ def docker_services(
     engine: None, docker_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DockerServices]:
     """Both containers, pypiserver seeded with the sample packages, Nexus empty."""
-    services = start_docker(docker_settings, tmp_path_factory.mktemp("docker"), docker_options())
+    services = start_docker(docker_settings, tmp_path_factory.mktemp("docker"))
     try:
         yield services
     finally:
@@ -78,10 +95,9 @@ def docker_services(
 @pytest.fixture(scope="session")
 def migrated(docker_services: DockerServices, docker_settings: Settings) -> Target:
     """The guide's Steps 1-4 done by the local backend's own code, against the containers."""
-    from nexus_cutover.demo import local_target, run_sample_migration
+    from nexus_cutover.backends.seeding import run_sample_migration
 
-    run_sample_migration(docker_services, docker_settings)
-    return local_target(docker_services, docker_settings)
+    return run_sample_migration(docker_services, docker_settings)
 
 
 def request_log(services: DockerServices) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from nexus_cutover.processes import LOOPBACK
+from nexus_cutover.backends.processes import LOOPBACK
 
 DOCKER_DIR = Path(__file__).resolve().parents[2] / "docker"
 GUIDE_PORTS = (28081, 28083, 8888)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from nexus_cutover.backends.docker import DockerServices
+from nexus_cutover.backends.processes import LOOPBACK
 from nexus_cutover.checks.docker_build import dockerfiles_build
-from nexus_cutover.docker_backend import DockerServices
-from nexus_cutover.processes import LOOPBACK
 from nexus_cutover.target import Target
 
 from .conftest import build_options, request_log

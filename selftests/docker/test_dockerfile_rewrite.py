@@ -9,19 +9,23 @@ from pathlib import Path
 
 import pytest
 
+from nexus_cutover.backends.external import external_target
 from nexus_cutover.checks.docker_build import (
     HEREDOC_DIR,
     LOCAL_BASE_IMAGES,
-    BuildOptions,
     alias_hosts,
     build_command,
     log_tail,
     rewrite_dockerfile,
 )
-from nexus_cutover.config import Expected, Settings
-from nexus_cutover.docker_backend import NEXUS_IMAGE, DockerOptions
+from nexus_cutover.config import (
+    DockerBuildSettings,
+    DockerSettings,
+    Expected,
+    Settings,
+    load_settings,
+)
 from nexus_cutover.errors import ConfigError
-from nexus_cutover.services import external_target
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "projects"
 
@@ -123,7 +127,7 @@ def test_log_tail_drops_colours_and_builder_notices() -> None:
 
 def test_build_command_uses_network_hosts_and_args(tmp_path: Path) -> None:
     """Build-arg values stay off the command line (they may hold credentials)."""
-    options = BuildOptions(build_args={"PIP_INDEX_URL": "http://u:secret@n/simple"})
+    options = DockerBuildSettings(build_args={"PIP_INDEX_URL": "http://u:secret@n/simple"})
     command = build_command(
         options,
         tmp_path,
@@ -151,38 +155,35 @@ def test_build_command_uses_network_hosts_and_args(tmp_path: Path) -> None:
     assert not any("secret" in part for part in command)
 
 
-def test_build_options_from_environment() -> None:
-    options = BuildOptions.from_environment(
-        {
-            "NEXUS_CUTOVER_BUILD_NETWORK": "",
+def test_build_settings_from_environment() -> None:
+    build = load_settings(
+        environ={
             "NEXUS_CUTOVER_BUILD_ADD_HOSTS": "maestro-nexus=127.0.0.1, pypi-server=127.0.0.1",
             "NEXUS_CUTOVER_BASE_IMAGES": "python:3.11-slim=nexus-cutover/python:3.11",
             "NEXUS_CUTOVER_BUILD_HEREDOCS": "translate",
-            "NEXUS_CUTOVER_DOCKER_PULL": "0",
+            "NEXUS_CUTOVER_BUILD_PULL": "0",
         }
-    )
-    assert options.network is None
-    assert options.add_hosts == {"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"}
-    assert options.base_images == {"python:3.11-slim": "nexus-cutover/python:3.11"}
-    assert options.heredocs == "translate"
-    assert not options.pull
+    ).docker_build
+    assert build.add_hosts == {"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"}
+    assert build.base_images == {"python:3.11-slim": "nexus-cutover/python:3.11"}
+    assert build.heredocs == "translate"
+    assert not build.pull
     with pytest.raises(ConfigError, match="NAME=VALUE"):
-        BuildOptions.from_environment({"NEXUS_CUTOVER_BASE_IMAGES": "python:3.11-slim"})
+        load_settings(environ={"NEXUS_CUTOVER_BASE_IMAGES": "python:3.11-slim"})
 
 
-def test_docker_options_from_environment() -> None:
-    assert DockerOptions.from_environment({}).nexus_image == NEXUS_IMAGE
-    options = DockerOptions.from_environment(
-        {
+def test_docker_settings_from_environment() -> None:
+    assert load_settings(environ={}).docker.nexus_image == DockerSettings().nexus_image
+    docker = load_settings(
+        environ={
             "NEXUS_CUTOVER_NEXUS_IMAGE": "my/nexus:1",
             "NEXUS_CUTOVER_DOCKER_PULL": "false",
             "NEXUS_CUTOVER_NEXUS_START_TIMEOUT": "42",
-        },
-        base=DockerOptions.local_images(),
-    )
-    assert (options.nexus_image, options.pull, options.nexus_timeout) == ("my/nexus:1", False, 42)
-    with pytest.raises(ConfigError, match="expected 1/true/yes"):
-        DockerOptions.from_environment({"NEXUS_CUTOVER_DOCKER_PULL": "maybe"})
+        }
+    ).docker
+    assert (docker.nexus_image, docker.pull, docker.nexus_start_timeout) == ("my/nexus:1", False, 42)
+    with pytest.raises(ConfigError, match="NEXUS_CUTOVER_DOCKER_PULL"):
+        load_settings(environ={"NEXUS_CUTOVER_DOCKER_PULL": "maybe"})
 
 
 def test_nexus_aliases_map_to_the_targets_address() -> None:

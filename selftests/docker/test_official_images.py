@@ -9,22 +9,22 @@ from pathlib import Path
 import pytest
 import requests
 
-from nexus_cutover.config import Settings
-from nexus_cutover.demo import local_target, run_sample_migration
-from nexus_cutover.docker_backend import DockerOptions, missing_images, start_docker
+from nexus_cutover.backends.docker import missing_images, start_docker
+from nexus_cutover.backends.seeding import run_sample_migration
+from nexus_cutover.config import DockerSettings, Settings, load_settings
 
 pytestmark = [pytest.mark.official_images, pytest.mark.slow]
 
 
 @pytest.fixture
-def official(engine: None) -> DockerOptions:
-    options = DockerOptions.from_environment(
-        {
+def official(engine: None) -> DockerSettings:
+    options = load_settings(
+        environ={
             k: v
             for k, v in os.environ.items()
             if k != "NEXUS_CUTOVER_NEXUS_IMAGE" and k != "NEXUS_CUTOVER_PYPISERVER_IMAGE"
         }
-    )
+    ).docker
     missing = missing_images([options.nexus_image, options.pypiserver_image])
     if missing and os.environ.get("NEXUS_CUTOVER_DOCKER_PULL") != "1":
         pytest.skip(
@@ -36,16 +36,16 @@ def official(engine: None) -> DockerOptions:
 
 
 def test_official_images_serve_the_sample_migration(
-    official: DockerOptions, docker_settings: Settings, tmp_path: Path
+    official: DockerSettings, docker_settings: Settings, tmp_path: Path
 ) -> None:
-    services = start_docker(docker_settings, tmp_path / "docker", official)
+    settings = docker_settings.model_copy(update={"docker": official})
+    services = start_docker(settings, tmp_path / "docker")
     try:
-        run_sample_migration(services, docker_settings)
-        target = local_target(services, docker_settings)
+        target = run_sample_migration(services, settings)
         page = requests.get(f"{target.nexus.simple('pypi-group')}acme-utils/", timeout=60)
         assert page.status_code == 200
         assert "acme_utils-1.1.0" in page.text
-        assert target.nexus.read_log is not None
-        assert target.nexus.read_log()
+        assert target.nexus.log_dir is not None
+        assert (target.nexus.log_dir / "request.log").is_file()
     finally:
         services.stop()

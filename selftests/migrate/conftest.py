@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from nexus_cutover.backends.local import LocalServices, load_local, start_local
 from nexus_cutover.config import Settings
 from nexus_cutover.samples import build_samples
-from nexus_cutover.services import LocalServices, load_local, start_local
 from nexus_cutover.target import Target
 
 

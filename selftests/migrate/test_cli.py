@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import cli
-from nexus_cutover.services import LocalServices
+from nexus_cutover.backends.local import LocalServices
 
 OLD_PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects" / "old"
 

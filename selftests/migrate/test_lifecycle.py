@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import cli, migrate
+from nexus_cutover.backends.local import LocalServices
+from nexus_cutover.clients.pypiserver import PypiserverClient
 from nexus_cutover.dists import inventory_folder, sha256_of
 from nexus_cutover.migrate.state import StatePaths
-from nexus_cutover.pypiserver import PypiserverClient
-from nexus_cutover.report import CheckResult, Outcome, RunReport, write_json
-from nexus_cutover.services import LocalServices
+from nexus_cutover.report.as_json import write_json
+from nexus_cutover.results import CheckResult, Outcome, RunReport
 from nexus_cutover.target import Target
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import cli, migrate
+from nexus_cutover.backends.local import LocalServices
+from nexus_cutover.backends.processes import free_port
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import AuthError, UnreachableError
 from nexus_cutover.migrate.errors import ProvisionError
-from nexus_cutover.nexus import NexusClient
-from nexus_cutover.processes import free_port
-from nexus_cutover.services import LocalServices
 from nexus_cutover.target import Credentials, Target
 
 

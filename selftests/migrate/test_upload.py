@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import cli, migrate
+from nexus_cutover.backends.local import LocalServices
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.dists import inventory_folder, sha256_of
 from nexus_cutover.errors import AuthError
 from nexus_cutover.migrate.errors import MigrationError
 from nexus_cutover.migrate.upload import hosted_files
-from nexus_cutover.nexus import NexusClient
-from nexus_cutover.services import LocalServices
 from nexus_cutover.target import Credentials, Target
 from selftests.migrate.distfiles import truncate, write_egg, write_sdist, write_wheel
 

@@ -6,20 +6,25 @@ from pathlib import Path
 
 import pytest
 
-from nexus_cutover.cli import _split_run
+from nexus_cutover.cli.main import build_parser
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nexus_cutover.cli", *args],
+    return subprocess.run([sys.executable, "-m", "nexus_cutover.cli.main", *args],
                           capture_output=True, text=True, check=False, env=env, timeout=120)
 
 
-def test_run_hands_every_later_argument_to_pytest_unchanged() -> None:
-    own, suite = _split_run(["--config", "c.toml", "run", "--phase", "health", "-q", "--x", "y"])
-    assert own == ["--config", "c.toml", "run"]
-    assert suite == ["--phase", "health", "-q", "--x", "y"]
-    assert _split_run(["--backend", "external", "scan", "."]) == (
-        ["--backend", "external", "scan", "."], [])
+def test_run_takes_its_own_options_and_hands_the_rest_to_pytest() -> None:
+    args, extra = build_parser().parse_known_args(
+        ["--config", "c.toml", "run", "--phase", "health", "-x", "--", "-k", "REPO"]
+    )
+    assert (args.command, args.phase, str(args.config)) == ("run", "health", "c.toml")
+    assert [a for a in extra if a != "--"] == ["-x", "-k", "REPO"]
+
+
+def test_config_is_accepted_after_the_command_too() -> None:
+    args, _ = build_parser().parse_known_args(["run", "--config", "c.toml"])
+    assert str(args.config) == "c.toml"
 
 
 @pytest.mark.parametrize(("content", "phrase"), [

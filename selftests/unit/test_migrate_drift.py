@@ -5,15 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nexus_cutover.config import Expected
-from nexus_cutover.migrate.provision import (
-    EXISTS,
-    FORMAT_TYPE,
-    NAME,
-    Kind,
-    compute_drift,
-    member_problems,
-    plan,
-)
+from nexus_cutover.migrate.provision import member_problems, plan
+from nexus_cutover.repoconfig import EXISTS, FORMAT_TYPE, NAME, Kind, compute_drift
 
 EXPECTED = Expected()
 

@@ -12,7 +12,8 @@ import pytest
 from nexus_cutover.config import ClientSettings, Expected
 from nexus_cutover.errors import ConfigError
 from nexus_cutover.migrate.decommission import check_gate, decommission
-from nexus_cutover.report import CheckResult, Outcome, RunReport, write_json
+from nexus_cutover.report.as_json import write_json
+from nexus_cutover.results import CheckResult, Outcome, RunReport
 from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint, Target
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

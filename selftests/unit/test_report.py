@@ -12,7 +12,10 @@ import pytest
 from rich.console import Console
 
 from nexus_cutover.catalogue import CHECKLIST, CHECKS
-from nexus_cutover.report import (
+from nexus_cutover.report.as_html import write_html
+from nexus_cutover.report.as_json import write_json
+from nexus_cutover.report.terminal import render_terminal
+from nexus_cutover.results import (
     ChecklistOutcome,
     CheckResult,
     Outcome,
@@ -20,9 +23,6 @@ from nexus_cutover.report import (
     RunReport,
     checklist_outcomes,
     read_json,
-    render_terminal,
-    write_html,
-    write_json,
 )
 
 STARTED = datetime(2025, 5, 1, 10, 0, 0, tzinfo=UTC)

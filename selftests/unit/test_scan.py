@@ -318,16 +318,26 @@ def test_scan_file_reads_a_user_config_given_explicitly() -> None:
 
 
 def test_result_to_json_shape(old: ScanResult, migrated: ScanResult) -> None:
-    records = result_to_json([old, migrated])
+    document = result_to_json([old, migrated], ["http://localhost:8888/simple"])
+    assert set(document) == {"roots", "old_index_urls", "references", "credentials", "problems"}
+    assert document["roots"] == [str(old.root), str(migrated.root)]
+    assert document["old_index_urls"] == ["http://localhost:8888/simple"]
+    records = document["references"]
+    assert isinstance(records, list)
     assert len(records) == len(old.references) + len(migrated.references)
-    keys = {"path", "line", "url", "classification", "credentials", "setting", "purpose"}
+    keys = {"root", "path", "line", "url", "classification", "credentials",
+            "insecure_trusted_host", "setting", "purpose"}
     assert all(set(r) == keys for r in records)
     assert all(not str(r["path"]).startswith("/") for r in records)
-    assert json.loads(json.dumps(records)) == records
-    dumped = json.dumps(records)
+    assert json.loads(json.dumps(document)) == document
+    dumped = json.dumps(document)
     assert not any(s in dumped for s in SECRETS)
     copy = next(r for r in records if r["setting"] == "Dockerfile COPY pip.conf")
     assert copy["url"] is None
+    credentials = document["credentials"]
+    assert isinstance(credentials, list)
+    assert len(credentials) == len(old.credentials) + len(migrated.credentials) > 0
+    assert all(set(c) == {"root", "path", "line", "setting"} for c in credentials)
 
 
 def test_render_text_groups_by_file_and_masks_secrets(old: ScanResult) -> None:

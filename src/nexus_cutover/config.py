@@ -1,8 +1,17 @@
-"""The target and the expected state: from a TOML file, environment variables and options.
+"""The settings of one run: the target, the expected state, the backends, from one model.
 
-Precedence, low to high: built-in defaults (the migration guide's values) < TOML file <
+Precedence, low to high: built-in defaults (the migration guide's values) < the TOML file <
 environment variables < command-line / pytest options. Passwords never come from the TOML
 file or a command line: only from an environment variable or a file the TOML names.
+
+Which file: `--config FILE` (relative to the current folder), else `NEXUS_CUTOVER_CONFIG`,
+else `./cutover.toml` if it exists, else none (defaults and environment only). Relative
+paths inside the file are relative to the file's folder. `find_config_file` decides that once,
+and every command passes the absolute path on.
+
+Adding a setting: add a field (with its default and a comment) to the section model below;
+if users should set it from the environment, add one row to `ENVIRONMENT`; if it is a path,
+`_resolve_paths` makes it absolute. `nexus-cutover init` and `--help` pick both up.
 """
 
 from __future__ import annotations
@@ -14,12 +23,21 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
+from nexus_cutover.environment import CONFIG_VARIABLE, ENVIRONMENT
 from nexus_cutover.errors import ConfigError
 
 Backend = Literal["local", "docker", "external"]
 WritePolicy = Literal["ALLOW", "ALLOW_ONCE", "DENY"]
+CONFIG_FILE_NAME = "cutover.toml"
 
 # Guide labels for the hosted deployment policy, so the config can use either spelling.
 WRITE_POLICY_LABELS: dict[str, WritePolicy] = {
@@ -33,6 +51,19 @@ PASSWORD_KEYS = frozenset({"password", "token", "secret"})
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _pairs(value: object) -> object:
+    """`a=1,b=2` (as environment variables carry them) -> {"a": "1", "b": "2"}."""
+    if not isinstance(value, str):
+        return value
+    pairs: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        key, sep, item = part.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"expected NAME=VALUE pairs separated by commas, got {part!r}")
+        pairs[key.strip()] = item.strip()
+    return pairs
 
 
 class ProxyExpectation(_Model):
@@ -84,6 +115,8 @@ class Expected(_Model):
 
 def _plain_url(value: object) -> object:
     """An http(s) URL without user:password@ (credentials never travel inside URLs here)."""
+    if value == "":
+        return None  # "no such server" (pypiserver after decommissioning)
     if value is None or not isinstance(value, str):
         return value
     parts = urlsplit(value)
@@ -100,13 +133,14 @@ def _plain_url(value: object) -> object:
 class NexusSettings(_Model):
     url: str = "http://127.0.0.1:28081"
     repository_url: str | None = None
-
-    _urls = field_validator("url", "repository_url")(_plain_url)
     user: str = "admin"
     password_file: Path | None = None
-    log_file: Path | None = None
+    # Nexus's log folder (sonatype-work/nexus3/log: request.log, nexus.log), for TS-10.
+    log_dir: Path | None = None
     timeout: float = 30.0
     ca_bundle: Path | None = None
+
+    _urls = field_validator("url", "repository_url")(_plain_url)
 
     @property
     def repository_base(self) -> str:
@@ -115,11 +149,11 @@ class NexusSettings(_Model):
 
 class PypiserverSettings(_Model):
     url: str | None = "http://127.0.0.1:8888"
-
-    _urls = field_validator("url")(_plain_url)
     user: str | None = None
     password_file: Path | None = None
     packages_dir: Path | None = None
+
+    _urls = field_validator("url")(_plain_url)
 
 
 class ClientSettings(_Model):
@@ -130,14 +164,62 @@ class ClientSettings(_Model):
     archive_dir: Path | None = None
 
 
+class DockerSettings(_Model):
+    """The docker backend: which images, and how containers reach each other."""
+
+    # Pinned to current releases of the official images.
+    nexus_image: str = "sonatype/nexus3:3.95.2"
+    pypiserver_image: str = "pypiserver/pypiserver:v2.4.2"
+    pull: bool = True  # pull a missing image; false: fail with a hint instead
+    network: str = "host"  # host: servers listen on 127.0.0.1 at ports of their own
+    nexus_start_timeout: float = 300.0  # Nexus needs 1-3 minutes for a first start
+    pypiserver_start_timeout: float = 60.0
+    random_admin_password: bool = False  # true: read /nexus-data/admin.password, as users do
+    # containers: one container per server (testcontainers); compose: `compose_files`
+    # brought up with pytest-docker, the same files users run by hand.
+    mode: Literal["containers", "compose"] = "containers"
+    compose_files: tuple[Path, ...] = ()
+
+    @field_validator("compose_files", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return tuple(filter(None, value.split(","))) if isinstance(value, str) else value
+
+
+class DockerBuildSettings(_Model):
+    """DOCKER-3: how each project Dockerfile is built."""
+
+    docker: str = "docker"
+    network: str | None = "host"
+    add_hosts: dict[str, str] = Field(default_factory=dict)  # name -> IP, for --add-host
+    base_images: dict[str, str] = Field(default_factory=dict)  # FROM image -> substitute
+    build_args: dict[str, str] = Field(default_factory=dict)
+    heredocs: Literal["auto", "native", "translate"] = "auto"  # auto: translate without buildx
+    pull: bool = False  # a missing base image is reported, not pulled
+    timeout: float = 900.0
+    tail_lines: int = 12
+    keep_images: bool = False
+    # Where no Docker engine answers: "fail" DOCKER-3, or "skip" it (recorded as skipped:
+    # the checklist item stays unproven, so the decommission gate stays shut either way).
+    without_docker: Literal["fail", "skip"] = "skip"
+
+    _mappings = field_validator("add_hosts", "base_images", "build_args", mode="before")(_pairs)
+
+
 class Settings(_Model):
     backend: Backend = "local"
     read_only: bool = False
+    # Unproven checklist items (skipped, not run) fail the run, as failed checks do.
+    require_proven: bool = False
     state_dir: Path = Path(".cutover")
     nexus: NexusSettings = NexusSettings()
     pypiserver: PypiserverSettings = PypiserverSettings()
     expected: Expected = Expected()
     clients: ClientSettings = ClientSettings()
+    docker: DockerSettings = DockerSettings()
+    docker_build: DockerBuildSettings = DockerBuildSettings()
+    # The file these settings came from (absolute), or None.
+    config_file: Path | None = Field(default=None, exclude=True)
     nexus_password: SecretStr | None = Field(default=None, exclude=True)
     pypiserver_password: SecretStr | None = Field(default=None, exclude=True)
 
@@ -147,20 +229,26 @@ class Settings(_Model):
         return tuple(s.get_secret_value() for s in found if s is not None)
 
 
-# Environment variables, each mapped to a dotted settings path.
-ENVIRONMENT: Mapping[str, str] = {
-    "NEXUS_CUTOVER_BACKEND": "backend",
-    "NEXUS_CUTOVER_READ_ONLY": "read_only",
-    "NEXUS_CUTOVER_STATE_DIR": "state_dir",
-    "NEXUS_URL": "nexus.url",
-    "NEXUS_REPOSITORY_URL": "nexus.repository_url",
-    "NEXUS_USER": "nexus.user",
-    "NEXUS_PASSWORD_FILE": "nexus.password_file",
-    "PYPISERVER_URL": "pypiserver.url",
-    "PYPISERVER_USER": "pypiserver.user",
-    "PYPISERVER_PASSWORD_FILE": "pypiserver.password_file",
-    "PYPISERVER_PACKAGES_DIR": "pypiserver.packages_dir",
-}
+def find_config_file(
+    given: Path | None, environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Path | None:
+    """The configuration file of this run, absolute: --config, NEXUS_CUTOVER_CONFIG, ./cutover.toml.
+
+    A file given explicitly (option or variable) must exist; `./cutover.toml` is used only
+    when it does.
+    """
+    env = os.environ if environ is None else environ
+    here = cwd or Path.cwd()
+    explicit = given or (Path(env[CONFIG_VARIABLE]) if env.get(CONFIG_VARIABLE) else None)
+    if explicit is not None:
+        path = explicit.expanduser()
+        path = path if path.is_absolute() else here / path
+        if not path.is_file():
+            source = "--config" if given else CONFIG_VARIABLE
+            raise ConfigError(f"{path}: configuration file not found (from {source})")
+        return path.resolve()
+    default = here / CONFIG_FILE_NAME
+    return default.resolve() if default.is_file() else None
 
 
 def load_settings(
@@ -168,23 +256,28 @@ def load_settings(
     overrides: Mapping[str, object] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge defaults, the TOML file, the environment and `overrides` (dotted keys)."""
+    """Merge defaults, the TOML file, the environment and `overrides` (dotted keys).
+
+    `config_file` is used as given (see `find_config_file` for the discovery rules).
+    """
     env = os.environ if environ is None else environ
-    data: dict[str, Any] = _read_toml(config_file) if config_file else {}
-    base_dir = config_file.parent if config_file else Path.cwd()
-    for var, dotted in ENVIRONMENT.items():
-        if env.get(var):
-            _set_dotted(data, dotted, env[var])
+    path = config_file.expanduser().resolve() if config_file else None
+    data: dict[str, Any] = _read_toml(path) if path else {}
+    base_dir = path.parent if path else Path.cwd()
+    for variable in ENVIRONMENT:
+        if variable.setting and env.get(variable.name):
+            _set_dotted(data, variable.setting, env[variable.name])
     for dotted, value in (overrides or {}).items():
         if value is not None:
             _set_dotted(data, dotted, value)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_describe_validation(error, config_file)) from None
+        raise ConfigError(_describe_validation(error, path)) from None
     settings = _resolve_paths(settings, base_dir)
     return settings.model_copy(
         update={
+            "config_file": path,
             "nexus_password": _read_secret(
                 env, "NEXUS_PASSWORD", settings.nexus.password_file, "Nexus"
             ),
@@ -201,7 +294,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (OSError, UnicodeError) as error:
-        raise ConfigError(f"{path}: cannot read the configuration file: {error}") from None
+        detail = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot read the configuration file: {detail}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     _refuse_secrets(data, path, prefix="")
@@ -223,7 +317,10 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: object) -> None:
     *parents, leaf = dotted.split(".")
     node = data
     for part in parents:
-        node = node.setdefault(part, {})
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"'{part}' must be a table (section), not {child!r}")
+        node = child
     node[leaf] = value
 
 
@@ -231,16 +328,22 @@ def _describe_validation(error: ValidationError, config_file: Path | None) -> st
     where = str(config_file) if config_file else "configuration"
     first = error.errors()[0]
     location = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {location}: {first['msg']}"
+    variables = [v.name for v in ENVIRONMENT if v.setting == location]
+    hint = f" (or environment variable {' / '.join(variables)})" if variables else ""
+    return f"{where}: {location}{hint}: {first['msg']}"
 
 
 def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
-    """Relative paths in the TOML file are relative to the file's folder."""
+    """Relative paths in the TOML file are relative to the file's folder; ~ is expanded."""
 
     def resolve(path: Path | None) -> Path | None:
-        if path is None or path.is_absolute():
-            return path
-        return (base_dir / path).resolve()
+        if path is None:
+            return None
+        path = path.expanduser()
+        return path if path.is_absolute() else (base_dir / path).resolve()
+
+    def resolve_all(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+        return tuple(p for p in map(resolve, paths) if p)
 
     clients = settings.clients
     return settings.model_copy(
@@ -249,7 +352,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             "nexus": settings.nexus.model_copy(
                 update={
                     "password_file": resolve(settings.nexus.password_file),
-                    "log_file": resolve(settings.nexus.log_file),
+                    "log_dir": resolve(settings.nexus.log_dir),
                     "ca_bundle": resolve(settings.nexus.ca_bundle),
                 }
             ),
@@ -261,14 +364,15 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
             ),
             "clients": clients.model_copy(
                 update={
-                    "projects": tuple(p for p in map(resolve, clients.projects) if p),
-                    "pip_config_files": tuple(
-                        p for p in map(resolve, clients.pip_config_files) if p
-                    ),
+                    "projects": resolve_all(clients.projects),
+                    "pip_config_files": resolve_all(clients.pip_config_files),
                     "pypirc": resolve(clients.pypirc),
                     "backup_archive": resolve(clients.backup_archive),
                     "archive_dir": resolve(clients.archive_dir),
                 }
+            ),
+            "docker": settings.docker.model_copy(
+                update={"compose_files": resolve_all(settings.docker.compose_files)}
             ),
         }
     )
@@ -277,14 +381,20 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
 def _read_secret(
     env: Mapping[str, str], variable: str, password_file: Path | None, what: str
 ) -> SecretStr | None:
-    if env.get(variable):
+    if variable in env:
+        # Set but empty is a mistake, not "anonymous": say so instead of sending no password.
+        if not env[variable]:
+            raise ConfigError(f"{variable} is set but empty: give the {what} password or unset it")
         return SecretStr(env[variable])
     if password_file is None:
         return None
     try:
-        return SecretStr(password_file.read_text(encoding="utf-8").strip())
+        value = password_file.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeError) as error:
         detail = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ConfigError(
             f"{password_file}: cannot read the {what} password file: {detail}"
         ) from None
+    if not value:
+        raise ConfigError(f"{password_file}: the {what} password file is empty")
+    return SecretStr(value)

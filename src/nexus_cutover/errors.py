@@ -6,6 +6,18 @@ traceback for these.
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What every command returns; CI reads these."""
+
+    OK = 0  # every selected check passed / the step did what it says
+    FAILED = 1  # a check failed, a step could not finish, or the run proved too little
+    BAD_INPUT = 2  # configuration, arguments, unreachable server, TLS, credentials
+    INTERNAL = 3  # a defect of this tool (please report it)
+    INTERRUPTED = 130
+
 
 class CutoverError(Exception):
     """Base class: the message is one line that says what and where."""
@@ -38,6 +50,10 @@ class ForbiddenError(ServerError):
 
 class NotFoundError(ServerError):
     """404: the repository, component or endpoint does not exist."""
+
+
+class ArchiveError(CutoverError):
+    """A backup archive cannot be read, verified or restored."""
 
 
 class DistributionError(CutoverError):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from nexus_cutover.config import ClientSettings, Expected
 
@@ -18,6 +18,14 @@ class Credentials:
         return (self.user, self.password)
 
 
+class ServiceControl(Protocol):
+    """Start and stop a server this tool runs (local process or container)."""
+
+    def running(self) -> bool: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class NexusEndpoint:
     url: str
@@ -25,8 +33,8 @@ class NexusEndpoint:
     credentials: Credentials | None
     timeout: float = 30.0
     ca_bundle: Path | None = None
-    # Returns the server's application log lines (file, container logs, ...); None if unknown.
-    read_log: Callable[[], list[str]] | None = field(default=None, compare=False, repr=False)
+    # Nexus's log folder (request.log, nexus.log, outbound-request.log) when readable.
+    log_dir: Path | None = None
 
     @property
     def rest_url(self) -> str:
@@ -49,6 +57,8 @@ class PypiserverEndpoint:
     url: str | None
     credentials: Credentials | None
     packages_dir: Path | None
+    # How to stop (decommission) and start (rollback) it; None: the user does it by hand.
+    control: ServiceControl | None = field(default=None, compare=False, repr=False)
 
     @property
     def simple(self) -> str | None:
@@ -64,6 +74,7 @@ class Target:
     clients: ClientSettings
     state_dir: Path
     read_only: bool = False
+    config_file: Path | None = None
 
     def secrets(self) -> tuple[str, ...]:
         found = [self.nexus.credentials, self.pypiserver.credentials]

@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Expected
-from nexus_cutover.isolated import Sandbox
-from nexus_cutover.scan import IndexReference, ScanContext, ScanResult, scan_file, scan_tree
+from nexus_cutover.scan import IndexReference, ScanResult, scan_context, scan_file, scan_tree
 from nexus_cutover.target import Target
 
 CONFIGURE_FIX = "run `nexus-cutover migrate configure` or edit it by hand"
@@ -25,17 +25,6 @@ INSTALL_WORDS = (
     "poetry install",
     "pipenv install",
 )
-
-
-def scan_context(target: Target) -> ScanContext:
-    expected = target.expected
-    return ScanContext(
-        old_indexes=tuple(expected.old_index_urls)
-        + ((target.pypiserver.url,) if target.pypiserver.url else ()),
-        nexus_bases=(target.nexus.repository_url, *expected.nexus_aliases),
-        group=expected.group.name,
-        hosted=expected.hosted.name,
-    )
 
 
 def scan_projects(target: Target) -> tuple[list[ScanResult], Problems]:

@@ -25,14 +25,14 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from nexus_cutover.checks import Problems
 from nexus_cutover.checks.clients import installing_dockerfiles
-from nexus_cutover.errors import ConfigError
+from nexus_cutover.config import DockerBuildSettings
 from nexus_cutover.redact import redact
 from nexus_cutover.target import Target
 
@@ -60,71 +60,15 @@ _NOTICES = (
 )
 
 
-@dataclass(frozen=True)
-class BuildOptions:
-    docker: str = "docker"
-    network: str | None = "host"
-    add_hosts: Mapping[str, str] = field(default_factory=dict)  # name -> IP, for --add-host
-    base_images: Mapping[str, str] = field(default_factory=dict)  # FROM image -> substitute
-    build_args: Mapping[str, str] = field(default_factory=dict)
-    heredocs: HeredocMode = "auto"  # auto: translate unless buildx (BuildKit) is there
-    pull: bool = False  # a missing base image is reported, not pulled (NEXUS_CUTOVER_DOCKER_PULL=1)
-    timeout: float = 900.0
-    tail_lines: int = 12
-    keep_images: bool = False
-
-    @classmethod
-    def local_images(cls) -> BuildOptions:
-        """The base images .ci/docker-setup builds, the guide's host names on 127.0.0.1."""
-        return cls(
-            base_images=dict(LOCAL_BASE_IMAGES),
-            pull=False,
-            add_hosts={"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"},
-        )
-
-    @classmethod
-    def from_environment(
-        cls, env: Mapping[str, str], base: BuildOptions | None = None
-    ) -> BuildOptions:
-        """`base` changed by NEXUS_CUTOVER_BUILD_* (and NEXUS_CUTOVER_DOCKER_PULL) variables."""
-        options = base or cls()
-        changes: dict[str, Any] = {}
-        if "NEXUS_CUTOVER_BUILD_NETWORK" in env:
-            changes["network"] = env["NEXUS_CUTOVER_BUILD_NETWORK"] or None
-        for variable, name in (
-            ("NEXUS_CUTOVER_BUILD_ADD_HOSTS", "add_hosts"),
-            ("NEXUS_CUTOVER_BASE_IMAGES", "base_images"),
-            ("NEXUS_CUTOVER_BUILD_ARGS", "build_args"),
-        ):
-            if env.get(variable):
-                changes[name] = _pairs(variable, env[variable])
-        mode = env.get("NEXUS_CUTOVER_BUILD_HEREDOCS")
-        if mode:
-            if mode not in ("auto", "native", "translate"):
-                raise ConfigError(
-                    f"NEXUS_CUTOVER_BUILD_HEREDOCS={mode!r}: expected auto, native or translate"
-                )
-            changes["heredocs"] = mode
-        pull = env.get("NEXUS_CUTOVER_DOCKER_PULL", "").strip().lower()
-        if pull:
-            changes["pull"] = pull not in ("0", "false", "no", "off")
-        if env.get("NEXUS_CUTOVER_BUILD_TIMEOUT"):
-            try:
-                changes["timeout"] = float(env["NEXUS_CUTOVER_BUILD_TIMEOUT"])
-            except ValueError:
-                raise ConfigError("NEXUS_CUTOVER_BUILD_TIMEOUT: expected seconds") from None
-        return replace(options, **changes)
-
-
-def _pairs(variable: str, text: str) -> dict[str, str]:
-    """`a=b,c=d` (images contain ':', so '=' separates)."""
-    pairs = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key or not value:
-            raise ConfigError(f"{variable}: '{item}' is not NAME=VALUE")
-        pairs[key.strip()] = value.strip()
-    return pairs
+def local_build_images(settings: DockerBuildSettings | None = None) -> DockerBuildSettings:
+    """The base images .ci/docker-setup builds, the guide's host names on 127.0.0.1."""
+    return (settings or DockerBuildSettings()).model_copy(
+        update={
+            "base_images": dict(LOCAL_BASE_IMAGES),
+            "pull": False,
+            "add_hosts": {"maestro-nexus": "127.0.0.1", "pypi-server": "127.0.0.1"},
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -136,10 +80,9 @@ class Rewritten:
 
 
 def dockerfiles_build(
-    projects: Sequence[Path], target: Target, options: BuildOptions | None = None
+    projects: Sequence[Path], target: Target, options: DockerBuildSettings
 ) -> Problems:
     """DOCKER-3: build each installing Dockerfile; one problem line per failing build."""
-    options = options or BuildOptions()
     translate = _translates_heredocs(options)
     hosts = {**alias_hosts(target), **options.add_hosts}
     problems = []
@@ -171,7 +114,7 @@ def alias_hosts(target: Target) -> dict[str, str]:
 def build_problem(
     project: Path,
     dockerfile: Path,
-    options: BuildOptions,
+    options: DockerBuildSettings,
     hosts: Mapping[str, str],
     translate: bool,
     secret_values: Sequence[str] = (),
@@ -212,7 +155,7 @@ def log_tail(output: str, lines: int) -> str:
 
 
 def build_command(
-    options: BuildOptions,
+    options: DockerBuildSettings,
     context: Path,
     dockerfile: Path,
     tag: str,
@@ -232,19 +175,19 @@ def build_command(
     return [*command, str(context)]
 
 
-def image_present(options: BuildOptions, image: str) -> bool:
+def image_present(options: DockerBuildSettings, image: str) -> bool:
     ok, _output = _run([options.docker, "image", "inspect", image], options, legacy=False)
     return ok
 
 
-def _translates_heredocs(options: BuildOptions) -> bool:
+def _translates_heredocs(options: DockerBuildSettings) -> bool:
     if options.heredocs != "auto":
         return options.heredocs == "translate"
     ok, _output = _run([options.docker, "buildx", "version"], options, legacy=False)
     return not ok
 
 
-def _run(command: Sequence[str], options: BuildOptions, legacy: bool) -> tuple[bool, str]:
+def _run(command: Sequence[str], options: DockerBuildSettings, legacy: bool) -> tuple[bool, str]:
     env = {**os.environ, **options.build_args}
     if legacy:
         env["DOCKER_BUILDKIT"] = "0"  # without buildx, DOCKER_BUILDKIT=1 refuses to build

@@ -13,9 +13,9 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Installed, Run, Sandbox
 from nexus_cutover.errors import ServerError
-from nexus_cutover.isolated import Installed, Run, Sandbox
-from nexus_cutover.nexus import NexusClient
 
 
 def _from(installed: Sequence[Installed], name: str) -> Installed | None:

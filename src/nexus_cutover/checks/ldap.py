@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.errors import ServerError
-from nexus_cutover.nexus import NexusClient
 
 
 def configured_servers(client: NexusClient) -> list[dict[str, object]]:

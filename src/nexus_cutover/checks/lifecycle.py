@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from nexus_cutover.archive import ManifestEntry, read_archive, restore_backup, verify_backup
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.pypiserver import PypiserverClient
 from nexus_cutover.dists import Inventory, inventory_folder, is_distribution
 from nexus_cutover.errors import CutoverError
-from nexus_cutover.migrate.backup import (
-    ManifestEntry,
-    read_archive,
-    restore_backup,
-    verify_backup,
-)
-from nexus_cutover.processes import LOOPBACK, free_port
-from nexus_cutover.pypiserver import PypiserverClient
-from nexus_cutover.report import CheckResult
-from nexus_cutover.services import start_pypiserver
+from nexus_cutover.results import CheckResult
 from nexus_cutover.target import PypiserverEndpoint
+
+# Serves a packages folder with a real pypiserver while the block runs; yields its URL.
+Serve = Callable[[Path], AbstractContextManager[str]]
 
 
 def _listing(items: Sequence[str], limit: int = 5) -> str:
@@ -43,7 +40,7 @@ def backup_complete(archive: Path | None, old: Inventory) -> Problems:
     return []
 
 
-def backup_restores(archive: Path | None, scratch: Path) -> Problems:
+def backup_restores(archive: Path | None, scratch: Path, serve: Serve) -> Problems:
     """ROLLBACK-1: restore into a scratch folder, serve it with pypiserver, fetch every file."""
     if archive is None or not archive.is_file():
         return [f"no backup archive to restore ({archive or 'clients.backup_archive unset'})"]
@@ -52,13 +49,9 @@ def backup_restores(archive: Path | None, scratch: Path) -> Problems:
         restore_backup(archive, scratch / "packages")
     except CutoverError as error:
         return [f"the backup does not restore: {error}"]
-    port = free_port()
-    server = start_pypiserver(scratch / "packages", None, port, scratch / "pypiserver.log")
-    try:
-        served = PypiserverClient(PypiserverEndpoint(f"http://{LOOPBACK}:{port}", None, None))
+    with serve(scratch / "packages") as url:
+        served = PypiserverClient(PypiserverEndpoint(url, None, None))
         by_name = {f.filename: f.sha256 for f in served.inventory().files}
-    finally:
-        server.stop()
     missing = _not_held(manifest, by_name)
     if missing:
         return [
@@ -70,8 +63,11 @@ def backup_restores(archive: Path | None, scratch: Path) -> Problems:
 
 def _not_held(manifest: Iterable[ManifestEntry], held: Mapping[str, str]) -> list[str]:
     """Distribution files of the backup's manifest missing from `held` (name -> sha256)."""
-    return [e.filename for e in manifest
-            if is_distribution(e.filename) and held.get(e.filename) != e.sha256]
+    return [
+        e.filename
+        for e in manifest
+        if is_distribution(e.filename) and held.get(e.filename) != e.sha256
+    ]
 
 
 def decommission_allowed(results: Sequence[CheckResult], phase_checks: Iterable[str]) -> Problems:

@@ -11,10 +11,10 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import Asset, NexusClient
+from nexus_cutover.clients.simple import Link, fetch, project_links
 from nexus_cutover.dists import DistFile, Inventory
 from nexus_cutover.errors import ServerError
-from nexus_cutover.nexus import Asset, NexusClient
-from nexus_cutover.simple import Link, fetch, project_links
 
 UPLOAD_FIX = "run `nexus-cutover migrate upload` (it skips what is already there)"
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from nexus_cutover.checks import Problems
 from nexus_cutover.checks.install import installs_through_group
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.sandbox import Run, Sandbox
 from nexus_cutover.config import Expected
 from nexus_cutover.dists import parse_filename
 from nexus_cutover.errors import ServerError
-from nexus_cutover.isolated import Run, Sandbox
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.target import Credentials, Target
 
 # What Nexus says when the write policy refuses an upload (H2/PostgreSQL and OrientDB wording).

@@ -7,15 +7,16 @@ from typing import Any
 import requests
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.simple import fetch
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import NotFoundError, ServerError
-from nexus_cutover.nexus import NexusClient
-from nexus_cutover.simple import fetch
+from nexus_cutover.repoconfig import Drift, Kind, config_drift, repository_name
 
 FIX = "fix with `nexus-cutover migrate provision` or in Settings > Repositories"
 
 
-def _read(client: NexusClient, kind: str, name: str) -> tuple[dict[str, Any] | None, Problems]:
+def _read(client: NexusClient, kind: Kind, name: str) -> tuple[dict[str, Any] | None, Problems]:
     try:
         return client.pypi_repository(kind, name), []
     except NotFoundError:
@@ -26,67 +27,57 @@ def _read(client: NexusClient, kind: str, name: str) -> tuple[dict[str, Any] | N
         return None, [str(error)]
 
 
-def _compare(name: str, field: str, actual: object, expected: object) -> Problems:
-    if actual == expected:
-        return []
-    return [f"repository '{name}': {field} is {actual!r}, expected {expected!r}; {FIX}"]
+def matches(client: NexusClient, expected: Expected, kind: Kind) -> Problems:
+    """REPO-1..3: the repository of `kind` has every field the guide fixes (repoconfig)."""
+    name = repository_name(kind, expected)
+    config, problems = _read(client, kind, name)
+    if config is None:
+        return problems
+    return [_problem(drift) for drift in config_drift(expected, kind, config)]
+
+
+def _problem(drift: Drift) -> str:
+    if drift.field == "group.memberNames":
+        return _members_problem(drift)
+    actual = (
+        drift.actual.upper()
+        if isinstance(drift.actual, str) and drift.field.startswith("storage.")
+        else drift.actual
+    )
+    return (
+        f"repository '{drift.repository}': {drift.label} is {actual!r},"
+        f" expected {drift.expected!r}; {FIX}"
+    )
+
+
+def _members_problem(drift: Drift) -> str:
+    have = [str(m) for m in drift.actual] if isinstance(drift.actual, list) else []
+    want = [str(m) for m in drift.expected] if isinstance(drift.expected, list) else []
+    missing = [m for m in want if m not in have]
+    extra = [m for m in have if m not in want]
+    parts = []
+    if missing:
+        parts.append(f"lacks member(s) {', '.join(missing)}")
+    if extra:
+        parts.append(f"has unexpected member(s) {', '.join(extra)}")
+    if not parts:
+        parts.append(
+            f"has its members in the order {', '.join(have)}, expected {', '.join(want)}"
+            " (the first member that has a file wins)"
+        )
+    return f"group '{drift.repository}' {'; '.join(parts)}; {FIX}"
 
 
 def proxy_matches(client: NexusClient, expected: Expected) -> Problems:
-    want = expected.proxy
-    config, problems = _read(client, "proxy", want.name)
-    if config is None:
-        return problems
-    proxy = config.get("proxy") or {}
-    http_client = config.get("httpClient") or {}
-    return [
-        *_compare(want.name, "online", config.get("online"), True),
-        *_compare(
-            want.name,
-            "remote storage",
-            str(proxy.get("remoteUrl", "")).rstrip("/"),
-            want.remote_url.rstrip("/"),
-        ),
-        *_compare(want.name, "auto-blocking", http_client.get("autoBlock"), want.auto_block),
-        *_compare(
-            want.name, "maximum component age", proxy.get("contentMaxAge"), want.content_max_age
-        ),
-        *_compare(
-            want.name, "maximum metadata age", proxy.get("metadataMaxAge"), want.metadata_max_age
-        ),
-        *_compare(want.name, "blocked", http_client.get("blocked", False), False),
-    ]
+    return matches(client, expected, "proxy")
 
 
 def hosted_matches(client: NexusClient, expected: Expected) -> Problems:
-    want = expected.hosted
-    config, problems = _read(client, "hosted", want.name)
-    if config is None:
-        return problems
-    policy = str((config.get("storage") or {}).get("writePolicy", "")).upper()
-    return _compare(want.name, "deployment policy", policy, want.write_policy)
+    return matches(client, expected, "hosted")
 
 
 def group_matches(client: NexusClient, expected: Expected) -> Problems:
-    want = expected.group
-    config, problems = _read(client, "group", want.name)
-    if config is None:
-        return problems
-    members = list((config.get("group") or {}).get("memberNames") or [])
-    problems = []
-    missing = [m for m in want.members if m not in members]
-    extra = [m for m in members if m not in want.members]
-    if missing:
-        problems.append(
-            f"group '{want.name}' lacks member(s) {', '.join(missing)};"
-            f" add them to the group; {FIX}"
-        )
-    if extra:
-        problems.append(
-            f"group '{want.name}' has unexpected member(s) {', '.join(extra)};"
-            " remove them or add them to expected.group.members"
-        )
-    return problems
+    return matches(client, expected, "group")
 
 
 def simple_indexes_served(

@@ -9,6 +9,8 @@ import requests
 from packaging.utils import canonicalize_name
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.simple import project_links
 from nexus_cutover.dists import parse_filename
 from nexus_cutover.errors import (
     AuthError,
@@ -17,8 +19,6 @@ from nexus_cutover.errors import (
     NotFoundError,
     ServerError,
 )
-from nexus_cutover.nexus import NexusClient
-from nexus_cutover.simple import project_links
 
 
 def internal_names_not_shadowed(

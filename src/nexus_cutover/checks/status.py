@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from nexus_cutover.checks import Problems
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.errors import ForbiddenError, ServerError
-from nexus_cutover.nexus import NexusClient
 
 
 def nexus_answers(client: NexusClient, *, need_writable: bool = True) -> Problems:

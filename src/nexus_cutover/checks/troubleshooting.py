@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from nexus_cutover.checks import Problems
-from nexus_cutover.isolated import Sandbox
+from nexus_cutover.checks import Problems, Proof
+from nexus_cutover.clients.sandbox import Sandbox
 
 
 def pip_config_names_group(
@@ -31,15 +30,38 @@ def pip_config_names_group(
     return problems
 
 
-def log_mentions(read_log: Callable[[], list[str]], package: str) -> Problems:
+REQUEST_LOG = "request.log"
+
+
+def request_log_lines(log_dir: Path) -> list[str]:
+    """Nexus's request log (one line a request); [] when it does not exist yet."""
+    path = log_dir / REQUEST_LOG
+    if not path.exists():
+        return []
+    return path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def fetch_logged(log_dir: Path, before: int, path_fragment: str) -> Proof:
+    """TS-10: the request log gained a line for `path_fragment` since it held `before` lines.
+
+    Counting lines written during the check proves that this run's request reached Nexus
+    and was logged, not that some earlier request once was.
+    """
     try:
-        lines = read_log()
+        lines = request_log_lines(log_dir)
     except OSError as error:
-        return [f"cannot read the Nexus log: {error}"]
-    hits = [line for line in lines if package.lower() in line.lower()]
-    if not hits:
-        return [
-            f"the Nexus log has no line for '{package}' ({len(lines)} lines read): the"
-            " request never reached Nexus; check the client's index URL"
-        ]
-    return []
+        return Proof.failed(f"cannot read {log_dir / REQUEST_LOG}: {error.strerror or error}")
+    if len(lines) < before:
+        return Proof.failed(
+            f"{log_dir / REQUEST_LOG} shrank during the check (rotated?): run again"
+        )
+    new = [line for line in lines[before:] if path_fragment in line]
+    if not new:
+        return Proof.failed(
+            f"{log_dir / REQUEST_LOG} has no line for {path_fragment} among the"
+            f" {len(lines) - before} lines written during this check: the request never"
+            " reached this Nexus; check the client's index URL and nexus.log_dir"
+        )
+    return Proof.passed(
+        f"{len(new)} request log lines for {path_fragment} written during this check"
+    )

@@ -5,16 +5,7 @@ One module per step: `backup` (Step 1), `provision` (Step 2), `upload` (Step 3),
 lives in the target's state dir (layout in `state`).
 """
 
-from nexus_cutover.migrate.backup import (
-    BackupResult,
-    ManifestEntry,
-    RestoreResult,
-    backup,
-    read_archive,
-    remember,
-    restore_backup,
-    verify_backup,
-)
+from nexus_cutover.migrate.backup import BackupResult, backup, remember
 from nexus_cutover.migrate.configure import ConfigureResult, FileRewrite, configure
 from nexus_cutover.migrate.decommission import DecommissionResult, Gate, check_gate, decommission
 from nexus_cutover.migrate.errors import (
@@ -25,15 +16,10 @@ from nexus_cutover.migrate.errors import (
     RefusedError,
 )
 from nexus_cutover.migrate.journal import Change, Journal
-from nexus_cutover.migrate.provision import (
-    Drift,
-    ProvisionResult,
-    compute_drift,
-    provision,
-    repository_drift,
-)
+from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
 from nexus_cutover.migrate.rollback import RollbackResult, rollback
 from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
+from nexus_cutover.repoconfig import Drift, compute_drift
 
 __all__ = [
     "BackupError",
@@ -47,12 +33,10 @@ __all__ = [
     "Gate",
     "Journal",
     "JournalError",
-    "ManifestEntry",
     "MigrationError",
     "ProvisionError",
     "ProvisionResult",
     "RefusedError",
-    "RestoreResult",
     "RollbackResult",
     "UploadResult",
     "backup",
@@ -61,11 +45,8 @@ __all__ = [
     "configure",
     "decommission",
     "provision",
-    "read_archive",
     "remember",
     "repository_drift",
-    "restore_backup",
     "rollback",
     "upload",
-    "verify_backup",
 ]

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nexus_cutover.checks.clients import scan_context
 from nexus_cutover.migrate.errors import MigrationError
 from nexus_cutover.migrate.journal import Change, Journal
 from nexus_cutover.migrate.rewrite import (
@@ -44,7 +43,14 @@ from nexus_cutover.migrate.rewrite import (
     split_physical,
 )
 from nexus_cutover.migrate.state import StatePaths, sha256_bytes, write_bytes_atomic
-from nexus_cutover.scan import IndexReference, ScanContext, mask_url, scan_file, scan_tree
+from nexus_cutover.scan import (
+    IndexReference,
+    ScanContext,
+    mask_url,
+    scan_context,
+    scan_file,
+    scan_tree,
+)
 from nexus_cutover.target import Target
 
 _URL_USERINFO = "URL userinfo"  # how the scanner names a credential inside a URL
@@ -95,10 +101,12 @@ def configure(target: Target, roots: Sequence[Path], dry_run: bool = False) -> C
     if not dry_run:
         _write(StatePaths(target.state_dir), rewrites)
     return ConfigureResult(
-        rewrites, diffs,
+        rewrites,
+        diffs,
         left_alone=tuple(line for plan in plans for line in plan.left_alone),
         notes=tuple(line for plan in plans for line in plan.notes),
-        problems=tuple(found.problems), dry_run=dry_run,
+        problems=tuple(found.problems),
+        dry_run=dry_run,
     )
 
 
@@ -109,10 +117,8 @@ class _Plan:
     notes: list[str]
 
 
-def _plan(target: Target, path: Path, references: Sequence[IndexReference],
-          found: _Found) -> _Plan:
-    inside_docker = path in found.in_images or any(r.file_kind == "dockerfile"
-                                                   for r in references)
+def _plan(target: Target, path: Path, references: Sequence[IndexReference], found: _Found) -> _Plan:
+    inside_docker = path in found.in_images or any(r.file_kind == "dockerfile" for r in references)
     to = destination(target, inside_docker)
     edits, left_alone, notes = [], [], []
     for ref in references:
@@ -121,21 +127,32 @@ def _plan(target: Target, path: Path, references: Sequence[IndexReference],
             continue  # a config file copied into an image: that file itself is rewritten
         new = _replacement(ref, to)
         if new is None:
-            left_alone.append(f"{where}: {ref.url}: Nexus is reached over https, so no"
-                              " trusted-host is needed; remove the entry by hand")
+            left_alone.append(
+                f"{where}: {ref.url}: Nexus is reached over https, so no"
+                " trusted-host is needed; remove the entry by hand"
+            )
             continue
         edits.append(Edit(ref.line, ref.text, new))
         notes += _notes(ref, where)
     uploads = any(r.file_kind == "pypirc" and r.purpose == "upload" for r in references)
-    rewrite = _rewrite(path, edits, references, found.secrets.get(path, set()),
-                       f"{to.repository(to.hosted)}/" if uploads else None)
+    rewrite = _rewrite(
+        path,
+        edits,
+        references,
+        found.secrets.get(path, set()),
+        f"{to.repository(to.hosted)}/" if uploads else None,
+    )
     if rewrite is not None:
-        notes += [f"{path}:{line}: a password is still written in this file; remove it"
-                  " (twine and pip read the environment or the keyring)"
-                  for line in sorted(rewrite.secret_lines)]
-        notes += [f"{path}: added {added} for `twine upload -r {PYPIRC_SECTION}` (the guide's"
-                  " Step 6); credentials come from TWINE_USERNAME/TWINE_PASSWORD or the keyring"
-                  for added in rewrite.added]
+        notes += [
+            f"{path}:{line}: a password is still written in this file; remove it"
+            " (twine and pip read the environment or the keyring)"
+            for line in sorted(rewrite.secret_lines)
+        ]
+        notes += [
+            f"{path}: added {added} for `twine upload -r {PYPIRC_SECTION}` (the guide's"
+            " Step 6); credentials come from TWINE_USERNAME/TWINE_PASSWORD or the keyring"
+            for added in rewrite.added
+        ]
     return _Plan(rewrite, left_alone, notes)
 
 
@@ -190,17 +207,26 @@ def _replacement(ref: IndexReference, to: Destination) -> str | None:
 def _notes(ref: IndexReference, where: str) -> list[str]:
     notes = []
     if ref.credentials:
-        notes.append(f"{where}: the credentials in the old URL were not carried over; give"
-                     " them to pip/twine via keyring, ~/.netrc or the environment")
+        notes.append(
+            f"{where}: the credentials in the old URL were not carried over; give"
+            " them to pip/twine via keyring, ~/.netrc or the environment"
+        )
     if ref.purpose != "trust" and is_listing(ref.text):
-        notes.append(f"{where}: was pypiserver's flat file listing, which Nexus does not have;"
-                     " it now names the group index (harmless: packages come through the"
-                     " index URL); the entry can be removed")
+        notes.append(
+            f"{where}: was pypiserver's flat file listing, which Nexus does not have;"
+            " it now names the group index (harmless: packages come through the"
+            " index URL); the entry can be removed"
+        )
     return notes
 
 
-def _rewrite(path: Path, edits: Sequence[Edit], references: Sequence[IndexReference],
-             secrets: Iterable[int], pypirc_hosted: str | None) -> FileRewrite | None:
+def _rewrite(
+    path: Path,
+    edits: Sequence[Edit],
+    references: Sequence[IndexReference],
+    secrets: Iterable[int],
+    pypirc_hosted: str | None,
+) -> FileRewrite | None:
     """The file with `edits` applied; for a .pypirc whose uploads now go to hosted, also the
     guide's `[nexus]` section when it has none."""
     if not edits:
@@ -219,8 +245,9 @@ def _rewrite(path: Path, edits: Sequence[Edit], references: Sequence[IndexRefere
     after = edited.encode("utf-8")
     if after == before:
         return None
-    return FileRewrite(path, tuple(edits), tuple(references), before, after,
-                       frozenset(secrets), added)
+    return FileRewrite(
+        path, tuple(edits), tuple(references), before, after, frozenset(secrets), added
+    )
 
 
 # -- showing --------------------------------------------------------------------------------
@@ -235,14 +262,19 @@ def _diff(rewrite: FileRewrite) -> str:
     # (an added .pypirc section moves them, so their numbers do not carry over).
     secret = {old[n - 1].rstrip("\r\n") for n in rewrite.secret_lines if 1 <= n <= len(old)}
     new = [line for line in split_physical(rewrite.after.decode("utf-8")) if line]
-    lines = difflib.unified_diff(_masked(old, secret), _masked(new, secret),
-                                 fromfile=str(rewrite.path), tofile=str(rewrite.path))
+    lines = difflib.unified_diff(
+        _masked(old, secret),
+        _masked(new, secret),
+        fromfile=str(rewrite.path),
+        tofile=str(rewrite.path),
+    )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines).rstrip("\n")
 
 
 def _masked(lines: Sequence[str], secret: set[str]) -> list[str]:
-    return [_mask_value(line) if line.rstrip("\r\n") in secret else mask_url(line)
-            for line in lines]
+    return [
+        _mask_value(line) if line.rstrip("\r\n") in secret else mask_url(line) for line in lines
+    ]
 
 
 def _mask_value(line: str) -> str:
@@ -259,8 +291,11 @@ def _mask_value(line: str) -> str:
 
 def _write(paths: StatePaths, rewrites: Sequence[FileRewrite]) -> None:
     # Each file is replaced by a renamed temporary beside it: its folder must be writable.
-    blocked = [str(r.path) for r in rewrites
-               if not (os.access(r.path, os.W_OK) and os.access(r.path.parent, os.W_OK))]
+    blocked = [
+        str(r.path)
+        for r in rewrites
+        if not (os.access(r.path, os.W_OK) and os.access(r.path.parent, os.W_OK))
+    ]
     if blocked:
         raise MigrationError(f"cannot write {', '.join(blocked)}; nothing was changed")
     journal = Journal(paths)
@@ -275,11 +310,21 @@ def _changes(run: str, rewrite: FileRewrite) -> list[Change]:
     before, after = sha256_bytes(rewrite.before), sha256_bytes(rewrite.after)
     urls = {(r.line, r.text): r.url for r in rewrite.references}
     changes = [
-        Change(run, str(rewrite.path), edit.line, sha256_bytes(edit.old.encode("utf-8")),
-               urls.get((edit.line, edit.old)), edit.new, before, after)
+        Change(
+            run,
+            str(rewrite.path),
+            edit.line,
+            sha256_bytes(edit.old.encode("utf-8")),
+            urls.get((edit.line, edit.old)),
+            edit.new,
+            before,
+            after,
+        )
         for edit in rewrite.edits
     ]
     # line 0: an addition, not a replacement on a line
-    changes += [Change(run, str(rewrite.path), 0, sha256_bytes(b""), None, f"added {added}",
-                       before, after) for added in rewrite.added]
+    changes += [
+        Change(run, str(rewrite.path), 0, sha256_bytes(b""), None, f"added {added}", before, after)
+        for added in rewrite.added
+    ]
     return changes

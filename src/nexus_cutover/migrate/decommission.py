@@ -17,16 +17,16 @@ from pathlib import Path
 
 from rich.console import Console
 
+from nexus_cutover.archive import folder_files
+from nexus_cutover.atomic import atomic_path
 from nexus_cutover.dists import sha256_of
 from nexus_cutover.errors import ConfigError
-from nexus_cutover.migrate.backup import folder_files
 from nexus_cutover.migrate.errors import MigrationError, RefusedError
 from nexus_cutover.migrate.progress import Advance, progress_bar
-from nexus_cutover.migrate.services_control import stop_local_pypiserver
-from nexus_cutover.migrate.state import StatePaths, atomic_path, read_json, write_json_atomic
-from nexus_cutover.report import ReportError
-from nexus_cutover.report import read_json as read_report
-from nexus_cutover.target import Target
+from nexus_cutover.migrate.state import StatePaths, read_json, write_json_atomic
+from nexus_cutover.results import ReportError
+from nexus_cutover.results import read_json as read_report
+from nexus_cutover.target import ServiceControl, Target
 
 DEFAULT_MAX_AGE = timedelta(hours=24)
 
@@ -68,33 +68,49 @@ def check_gate(
 ) -> Gate:
     if force:
         if not reason or not reason.strip():
-            raise ConfigError("--force needs --reason TEXT: why decommission without a passing"
-                              " acceptance run")
+            raise ConfigError(
+                "--force needs --reason TEXT: why decommission without a passing acceptance run"
+            )
         return Gate(True, f"forced: {reason.strip()}", forced=True)
     if not report_path.is_file():
-        return Gate(False, f"no acceptance report at {report_path}: run the whole suite"
-                           " (`nexus-cutover run`) against this target first")
+        return Gate(
+            False,
+            f"no acceptance report at {report_path}: run the whole suite"
+            " (`nexus-cutover run`) against this target first",
+        )
     try:
         report = read_report(report_path)
     except ReportError as error:
         return Gate(False, str(error))
     finished = report.finished if report.finished.tzinfo else report.finished.astimezone()
     if not report.passed:
-        return Gate(False, f"the last acceptance run ({finished:%Y-%m-%d %H:%M}) did not pass:"
-                           f" {report.verdict}")
-    unproven = sorted({c.id for c in report.checks
-                       if c.outcome != "passed" and not (c.outcome == "skipped"
-                                                         and c.not_applicable)})
+        return Gate(
+            False,
+            f"the last acceptance run ({finished:%Y-%m-%d %H:%M}) did not pass: {report.verdict}",
+        )
+    unproven = sorted(
+        {
+            c.id
+            for c in report.checks
+            if c.outcome != "passed" and not (c.outcome == "skipped" and c.not_applicable)
+        }
+    )
     if report.phase not in GATING_PHASES or unproven:
-        return Gate(False, f"the last acceptance run ({report.phase} phase) left checks"
-                           f" unproven ({', '.join(unproven[:6]) or 'not a pre-cutover run'}):"
-                           " run the whole suite with --phase precutover, without --read-only")
+        return Gate(
+            False,
+            f"the last acceptance run ({report.phase} phase) left checks"
+            f" unproven ({', '.join(unproven[:6]) or 'not a pre-cutover run'}):"
+            " run the whole suite with --phase precutover, without --read-only",
+        )
     if not report.target.startswith(f"Nexus {target.nexus.url} "):
         return Gate(False, f"the last acceptance report is for another target ({report.target})")
     age = (now or datetime.now(UTC)) - finished
     if age > max_age:
-        return Gate(False, f"the last passing acceptance run is {_hours(age)} old; the limit is"
-                           f" {_hours(max_age)}: run the suite again")
+        return Gate(
+            False,
+            f"the last passing acceptance run is {_hours(age)} old; the limit is"
+            f" {_hours(max_age)}: run the suite again",
+        )
     return Gate(True, f"the acceptance suite passed on this target at {finished:%Y-%m-%d %H:%M}")
 
 
@@ -123,8 +139,9 @@ def copy_verified(
         digest = sha256_of(path)
         if target.exists():
             if sha256_of(target) != digest:
-                raise MigrationError(f"{target} exists with other bytes than {path}; move it"
-                                     " away and run again")
+                raise MigrationError(
+                    f"{target} exists with other bytes than {path}; move it away and run again"
+                )
         else:
             with atomic_path(target) as temporary:
                 shutil.copy2(path, temporary)
@@ -152,28 +169,32 @@ def decommission(
     console: Console | None = None,
 ) -> DecommissionResult:
     paths = StatePaths(target.state_dir)
-    gate = check_gate(target, report_path or paths.report, force=force, reason=reason,
-                      max_age=max_age, now=now)
+    gate = check_gate(
+        target, report_path or paths.report, force=force, reason=reason, max_age=max_age, now=now
+    )
     if not gate.allowed:
         raise RefusedError(f"decommission refused: {gate.why}; or give --force --reason TEXT")
     packages = target.pypiserver.packages_dir
     if packages is None:
-        return DecommissionResult(gate, None, 0, 0, False, False, external_steps(target, None),
-                                  dry_run)
+        return DecommissionResult(
+            gate, None, 0, 0, False, False, external_steps(target, None), dry_run
+        )
     if not packages.is_dir():
         return _already_done(target, paths, gate, dry_run)
     archive = archive_path(target, packages, (now or datetime.now(UTC)).astimezone())
     files = folder_files(packages)
+    control = target.pypiserver.control
     if dry_run:
-        local = target.backend == "local"
-        return DecommissionResult(gate, archive, len(files), 0, local, local, (), True)
+        ours = control is not None
+        return DecommissionResult(gate, archive, len(files), 0, ours, ours, (), True)
     with progress_bar("archiving", len(files), enabled=progress, console=console) as advance:
         copied, verified = copy_verified(packages, files, archive, advance)
     _record(paths, archive, verified, gate, now)
-    if target.backend != "local":
-        return DecommissionResult(gate, archive, copied, verified, False, False,
-                                  external_steps(target, archive), dry_run)
-    stopped = stop_local_pypiserver(target.state_dir)
+    if control is None:
+        return DecommissionResult(
+            gate, archive, copied, verified, False, False, external_steps(target, archive), dry_run
+        )
+    stopped = _stop(control)
     shutil.rmtree(packages)
     return DecommissionResult(gate, archive, copied, verified, stopped, True, (), dry_run)
 
@@ -182,28 +203,41 @@ def _already_done(
     target: Target, paths: StatePaths, gate: Gate, dry_run: bool
 ) -> DecommissionResult:
     """The folder is gone: fine if an earlier run archived it; pypiserver must still stop."""
-    record = read_json(paths.decommission, "decommission record") \
-        if paths.decommission.exists() else None
+    record = (
+        read_json(paths.decommission, "decommission record")
+        if paths.decommission.exists()
+        else None
+    )
     archived = Path(record["archived_to"]) if isinstance(record, dict) else None
     if archived is None or not archived.is_dir():
-        raise MigrationError(f"{target.pypiserver.packages_dir}: packages folder not found, and"
-                             " no earlier decommission archived it")
-    stopped = False
-    if target.backend == "local" and not dry_run:
-        stopped = stop_local_pypiserver(target.state_dir)
-    steps = () if target.backend == "local" else external_steps(target, archived)
+        raise MigrationError(
+            f"{target.pypiserver.packages_dir}: packages folder not found, and"
+            " no earlier decommission archived it"
+        )
+    control = target.pypiserver.control
+    stopped = _stop(control) if control is not None and not dry_run else False
+    steps = () if control is not None else external_steps(target, archived)
     return DecommissionResult(gate, archived, 0, 0, stopped, False, steps, dry_run)
 
 
-def _record(paths: StatePaths, archive: Path, files: int, gate: Gate,
-            now: datetime | None) -> None:
-    write_json_atomic(paths.decommission, {
-        "archived_to": str(archive.resolve()),
-        "files": files,
-        "forced": gate.forced,
-        "why": gate.why,
-        "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
-    })
+def _stop(control: ServiceControl) -> bool:
+    """Stop the old index this tool runs; False if it was not running."""
+    was_running = control.running()
+    control.stop()
+    return was_running
+
+
+def _record(paths: StatePaths, archive: Path, files: int, gate: Gate, now: datetime | None) -> None:
+    write_json_atomic(
+        paths.decommission,
+        {
+            "archived_to": str(archive.resolve()),
+            "files": files,
+            "forced": gate.forced,
+            "why": gate.why,
+            "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        },
+    )
 
 
 def external_steps(target: Target, archive: Path | None) -> tuple[str, ...]:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from nexus_cutover.errors import CutoverError
+from nexus_cutover.errors import ArchiveError, CutoverError
 
 
 class MigrationError(CutoverError):
     """A migration step cannot go on; nothing was changed after the point it names."""
 
 
-class BackupError(MigrationError):
+class BackupError(MigrationError, ArchiveError):
     """A backup archive cannot be written, read or verified."""
 
 

@@ -91,8 +91,10 @@ class Journal:
         try:
             data = (self.paths.originals / digest).read_bytes()
         except OSError as error:
-            raise JournalError(f"{self.paths.originals / digest}: the kept original is"
-                               f" unreadable: {error.strerror or error}") from None
+            raise JournalError(
+                f"{self.paths.originals / digest}: the kept original is"
+                f" unreadable: {error.strerror or error}"
+            ) from None
         if sha256_bytes(data) != digest:
             raise JournalError(f"{self.paths.originals / digest}: the kept original is damaged")
         return data

@@ -29,8 +29,16 @@ _SDIST_METADATA = re.compile(r"^[^/]+/PKG-INFO$")
 _EGG_METADATA = re.compile(r"^EGG-INFO/PKG-INFO$")
 _EGG_PYVERSION = re.compile(r"-py(\d+(?:\.\d+)?)")
 _TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
-_BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, EOFError, OSError,
-           zlib.error, lzma.LZMAError, RuntimeError)
+_BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+    EOFError,
+    OSError,
+    zlib.error,
+    lzma.LZMAError,
+    RuntimeError,
+)
 
 
 def package_file(path: Path) -> PackageFile:
@@ -85,4 +93,3 @@ def _read_tar(path: Path) -> bytes:
     if found is None:
         raise DistributionError(f"{path.name}: no PKG-INFO in the archive")
     return found
-

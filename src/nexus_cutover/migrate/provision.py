@@ -1,8 +1,9 @@
 """Step 2: the proxy, hosted and group repositories, brought to `Expected` through the REST API.
 
-`repository_drift` says how each repository differs from the expected state (REPO-1..3 reuse
-it); `provision` creates what is missing and updates what drifted, and never deletes: a
-repository of the right name but another format or type stops it before any change.
+`repository_drift` reads how each repository differs from the expected state (the rules are
+in `repoconfig`, which REPO-1..3 use too); `provision` creates what is missing and updates
+what drifted, and never deletes: a repository of the right name but another format or type
+stops it before any change.
 """
 
 from __future__ import annotations
@@ -11,39 +12,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
 from nexus_cutover.migrate.errors import ProvisionError
-from nexus_cutover.nexus import NexusClient, expected_settings, repository_name
-
-Kind = Literal["proxy", "hosted", "group"]
-KINDS: tuple[Kind, ...] = ("proxy", "hosted", "group")  # members before the group
-EXISTS = "exists"
-FORMAT_TYPE = "format/type"
-NAME = "name"
-
-
-@dataclass(frozen=True)
-class Drift:
-    kind: Kind
-    repository: str
-    field: str  # a dotted path of the REST configuration, or EXISTS / FORMAT_TYPE / NAME
-    actual: object
-    expected: object
-
-    @property
-    def missing(self) -> bool:
-        return self.field == EXISTS
-
-    @property
-    def fixable(self) -> bool:
-        """False when only deleting or renaming a repository would fix it."""
-        return self.field not in (FORMAT_TYPE, NAME)
-
-    def __str__(self) -> str:
-        if self.missing:
-            return f"{self.kind} '{self.repository}': missing -> created"
-        where = f"{self.kind} '{self.repository}'"
-        return f"{where}: {self.field}: {self.actual!r} -> {self.expected!r}"
+from nexus_cutover.repoconfig import (
+    KINDS,
+    Drift,
+    Kind,
+    compute_drift,
+    desired_body,
+    identity_drift,
+    repository_name,
+)
 
 
 @dataclass(frozen=True)
@@ -67,91 +47,14 @@ class ProvisionResult:
         return bool(self.actions) and not self.dry_run
 
 
-# -- drift ----------------------------------------------------------------------------------
-
-
-def expected_fields(expected: Expected, kind: Kind) -> dict[str, object]:
-    """The configuration fields the guide fixes, as (dotted REST path -> value)."""
-    fields = _flatten(expected_settings(kind, expected))
-    fields.pop("name", None)
-    if kind == "hosted":
-        fields["storage.writePolicy"] = expected.hosted.write_policy
-    return fields
-
-
-def _flatten(nested: Mapping[str, Any], prefix: str = "") -> dict[str, object]:
-    flat: dict[str, object] = {}
-    for key, value in nested.items():
-        if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-def name_of(expected: Expected, kind: Kind) -> str:
-    return repository_name(kind, expected)
-
-
-def compute_drift(
-    expected: Expected,
-    repositories: Sequence[Mapping[str, Any]],
-    configs: Mapping[Kind, Mapping[str, Any]],
-) -> list[Drift]:
-    """Pure: drift from the repository list and the configurations read for each kind."""
-    by_name = {str(r.get("name", "")).casefold(): r for r in repositories}
-    drift: list[Drift] = []
-    for kind in KINDS:
-        name = name_of(expected, kind)
-        found = by_name.get(name.casefold())
-        if found is None:
-            drift.append(Drift(kind, name, EXISTS, None, True))
-            continue
-        clash = _clash(kind, name, found)
-        if clash:
-            drift.append(clash)
-            continue
-        config = configs.get(kind, {})
-        for field, want in expected_fields(expected, kind).items():
-            have = _lookup(config, field)
-            if not _same(field, have, want):
-                drift.append(Drift(kind, name, field, have, want))
-    return drift
-
-
-def _clash(kind: Kind, name: str, found: Mapping[str, Any]) -> Drift | None:
-    actual_name = str(found.get("name"))
-    if actual_name != name:
-        return Drift(kind, name, NAME, actual_name, name)
-    actual = f"{found.get('format')} {found.get('type')}"
-    if actual != f"pypi {kind}":
-        return Drift(kind, name, FORMAT_TYPE, actual, f"pypi {kind}")
-    return None
-
-
-def _lookup(config: Mapping[str, Any], dotted: str) -> object:
-    node: object = config
-    for part in dotted.split("."):
-        node = node.get(part) if isinstance(node, Mapping) else None
-    return node
-
-
-def _same(field: str, have: object, want: object) -> bool:
-    if field == "proxy.remoteUrl" and isinstance(have, str) and isinstance(want, str):
-        return have.rstrip("/") == want.rstrip("/")
-    if field == "storage.writePolicy" and isinstance(have, str) and isinstance(want, str):
-        return have.upper() == want.upper()  # the API echoes the case it was sent
-    return have == want
-
-
 def repository_drift(client: NexusClient, expected: Expected) -> list[Drift]:
     """How the three repositories differ from `expected`; [] when they match."""
     repositories = client.repositories()
     configs: dict[Kind, Mapping[str, Any]] = {}
     for kind in KINDS:
-        name = name_of(expected, kind)
+        name = repository_name(kind, expected)
         found = next((r for r in repositories if r.get("name") == name), None)
-        if found is not None and _clash(kind, name, found) is None:
+        if found is not None and identity_drift(kind, name, found) is None:
             configs[kind] = client.pypi_repository(kind, name)
     return compute_drift(expected, repositories, configs)
 
@@ -210,9 +113,13 @@ def provision(
     if dry_run or not actions:
         return ProvisionResult(tuple(drift), actions, dry_run)
     for action in actions:
-        existing = (client.pypi_repository(action.kind, action.repository)
-                    if action.verb == "update" else None)
-        client.save_repository(action.kind, expected, existing)
+        existing = (
+            client.pypi_repository(action.kind, action.repository)
+            if action.verb == "update"
+            else None
+        )
+        body = desired_body(action.kind, expected, existing)
+        client.save_repository(action.kind, action.repository, body, update=existing is not None)
     left = repository_drift(client, expected)
     if left:
         raise ProvisionError(

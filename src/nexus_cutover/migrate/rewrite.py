@@ -46,7 +46,7 @@ def _wrapped(old: str, core: str) -> str:
     """`core` in the quotes and spaces that surrounded the old value."""
     inner = _core(old)
     start = old.index(inner) if inner else 0
-    return f"{old[:start]}{core}{old[start + len(inner):]}"
+    return f"{old[:start]}{core}{old[start + len(inner) :]}"
 
 
 def new_url(old: str, purpose: str, to: Destination) -> str:
@@ -71,7 +71,7 @@ def _new_url(old: str, purpose: str, to: Destination) -> str:
     if purpose == "upload":
         return f"{to.repository(to.hosted)}/"
     match = _INDEX_PATH.search(parts.path)
-    rest = parts.path[match.start():] if match else ""
+    rest = parts.path[match.start() :] if match else ""
     if rest in ("", "/"):
         return f"{to.repository(to.group)}/simple" + ("/" if old.endswith("/") else "")
     if rest.startswith("/simple"):
@@ -116,8 +116,9 @@ def new_host(old: str, to: Destination) -> str | None:
 def split_physical(text: str) -> list[str]:
     """Lines with their own line break kept, so joining gives back the exact text."""
     pieces = _LINE_BREAK.split(text)
-    return [pieces[i] + (pieces[i + 1] if i + 1 < len(pieces) else "")
-            for i in range(0, len(pieces), 2)]
+    return [
+        pieces[i] + (pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)
+    ]
 
 
 def apply_edits(text: str, edits: Sequence[Edit], where: str) -> str:
@@ -142,12 +143,14 @@ def _edit_line(line: str, edits: Sequence[Edit], where: str) -> str:
     claimed: list[tuple[int, int, str]] = []
     unique = {(e.old, e.new) for e in edits}
     for old, new in sorted(unique, key=lambda pair: -len(pair[0])):
-        spans = [(start, start + len(old)) for start in _occurrences(line, old)
-                 if not in_comment(line, start)]
+        spans = [
+            (start, start + len(old))
+            for start in _occurrences(line, old)
+            if not in_comment(line, start)
+        ]
         free = [(s, e) for s, e in spans if not any(s < ce and cs < e for cs, ce, _ in claimed)]
         if not free:
-            raise MigrationError(f"{where}: the scanned text is no longer on this line; scan"
-                                 " again")
+            raise MigrationError(f"{where}: the scanned text is no longer on this line; scan again")
         claimed += [(s, e, new) for s, e in free]
     result, last = [], 0
     for start, end, new in sorted(claimed):
@@ -181,9 +184,13 @@ def add_pypirc_section(text: str, name: str, repository: str) -> str:
     if parser.has_section(name):
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
-    listed = _list_server(text, name, newline) if parser.has_section("distutils") else (
-        f"[distutils]{newline}index-servers ={newline}    pypi{newline}    testpypi{newline}"
-        f"    {name}{newline}{newline}{text}"  # twine's default list, kept, plus ours
+    listed = (
+        _list_server(text, name, newline)
+        if parser.has_section("distutils")
+        else (
+            f"[distutils]{newline}index-servers ={newline}    pypi{newline}    testpypi{newline}"
+            f"    {name}{newline}{newline}{text}"  # twine's default list, kept, plus ours
+        )
     )
     ending = "" if listed.endswith(("\n", "\r")) or not listed else newline
     return f"{listed}{ending}{newline}[{name}]{newline}repository = {repository}{newline}"
@@ -199,10 +206,15 @@ def _list_server(text: str, name: str, newline: str) -> str:
         elif section == "distutils" and _INDEX_SERVERS.match(line):
             key_line = number
     if key_line is None:  # a [distutils] without index-servers: add the key to it
-        at = next(i for i, line in enumerate(lines) if (m := _SECTION.match(line))
-                  and m["name"].strip() == "distutils")
-        lines.insert(at + 1, f"index-servers ={newline}    pypi{newline}    testpypi{newline}"
-                             f"    {name}{newline}")
+        at = next(
+            i
+            for i, line in enumerate(lines)
+            if (m := _SECTION.match(line)) and m["name"].strip() == "distutils"
+        )
+        lines.insert(
+            at + 1,
+            f"index-servers ={newline}    pypi{newline}    testpypi{newline}    {name}{newline}",
+        )
         return "".join(lines)
     last = key_line
     while last + 1 < len(lines) and lines[last + 1][:1] in (" ", "\t") and lines[last + 1].strip():
@@ -212,5 +224,5 @@ def _list_server(text: str, name: str, newline: str) -> str:
         lines.insert(last + 1, f"{indent}{name}{newline}")
     else:
         body = lines[key_line].rstrip("\r\n")
-        lines[key_line] = f"{body} {name}{lines[key_line][len(body):] or newline}"
+        lines[key_line] = f"{body} {name}{lines[key_line][len(body) :] or newline}"
     return "".join(lines)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nexus_cutover.migrate.backup import RestoreResult, remembered, restore_backup
+from nexus_cutover.archive import RestoreResult, restore_backup
+from nexus_cutover.migrate.backup import remembered
 from nexus_cutover.migrate.errors import MigrationError
 from nexus_cutover.migrate.journal import FileUndo, Journal, UndoResult, refuse_changed
-from nexus_cutover.migrate.services_control import local_services, pypiserver_running
-from nexus_cutover.migrate.services_control import start_local_pypiserver as start_local
 from nexus_cutover.migrate.state import StatePaths
 from nexus_cutover.target import Target
 
@@ -36,8 +35,10 @@ def find_archive(target: Target, explicit: Path | None) -> Path | None:
         if not explicit.is_file():
             raise MigrationError(f"{explicit}: backup archive not found")
         return explicit
-    for candidate in (target.clients.backup_archive,
-                      remembered(StatePaths(target.state_dir).latest_backup)):
+    for candidate in (
+        target.clients.backup_archive,
+        remembered(StatePaths(target.state_dir).latest_backup),
+    ):
         if candidate is not None and candidate.is_file():
             return candidate
     return None
@@ -55,29 +56,36 @@ def rollback(
     if not skip_changed:
         refuse_changed(plan)
     found = find_archive(target, archive)
-    if target.backend != "local":
+    if target.pypiserver.control is None or target.pypiserver.packages_dir is None:
         steps = external_steps(target, found)
         undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
         return RollbackResult(plan, undone, found, None, False, steps, dry_run)
-    restored, started = _bring_back_local(target, found, dry_run)
+    restored, started = _bring_back(target, found, dry_run)
     undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
     return RollbackResult(plan, undone, found, restored, started, (), dry_run)
 
 
-def _bring_back_local(
+def _bring_back(
     target: Target, archive: Path | None, dry_run: bool
 ) -> tuple[RestoreResult | None, bool]:
-    services = local_services(target.state_dir)
+    """Packages back from the archive, then pypiserver started (by the backend that runs it)."""
+    control, packages = target.pypiserver.control, target.pypiserver.packages_dir
+    assert control is not None
+    assert packages is not None
     restored = None
     if archive is not None:
-        restored = restore_backup(archive, services.packages_dir, dry_run=dry_run)
-    elif not services.packages_dir.is_dir():
-        raise MigrationError(f"{services.packages_dir} is gone and no backup archive is known;"
-                             " name one with --archive")
+        restored = restore_backup(archive, packages, dry_run=dry_run)
+    elif not packages.is_dir():
+        raise MigrationError(
+            f"{packages} is gone and no backup archive is known; name one with --archive"
+        )
     if dry_run:
-        return restored, not pypiserver_running(services)
-    services.packages_dir.mkdir(parents=True, exist_ok=True)
-    return restored, start_local(target.state_dir)
+        return restored, not control.running()
+    packages.mkdir(parents=True, exist_ok=True)
+    if control.running():
+        return restored, False
+    control.start()
+    return restored, True
 
 
 def external_steps(target: Target, archive: Path | None) -> tuple[str, ...]:
@@ -87,7 +95,8 @@ def external_steps(target: Target, archive: Path | None) -> tuple[str, ...]:
     restore = (
         f"restore the packages: tar -xzf {archive} -C {folder.parent if folder else '<dir>'}"
         " (the archive holds a packages/ folder)"
-        if archive else "restore the packages folder from your backup"
+        if archive
+        else "restore the packages folder from your backup"
     )
     return (
         restore,

@@ -11,10 +11,10 @@ from typing import Protocol
 
 import requests
 
+from nexus_cutover.clients.simple import fetch, parse_links
 from nexus_cutover.dists import is_distribution, iter_dist_paths, sha256_of
 from nexus_cutover.errors import DistributionError
 from nexus_cutover.migrate.errors import MigrationError
-from nexus_cutover.simple import fetch, parse_links
 from nexus_cutover.target import Credentials, Target
 
 
@@ -70,11 +70,14 @@ class ServerSource:
         return session
 
     def files(self) -> list[SourceFile]:
-        response = fetch(self._session(), f"{self.url}/packages/", "pypiserver package list",
-                         self._timeout)
-        return [SourceFile(link.filename, link.url, link.sha256)
-                for link in parse_links(response.text, response.url)
-                if is_distribution(link.filename)]
+        response = fetch(
+            self._session(), f"{self.url}/packages/", "pypiserver package list", self._timeout
+        )
+        return [
+            SourceFile(link.filename, link.url, link.sha256)
+            for link in parse_links(response.text, response.url)
+            if is_distribution(link.filename)
+        ]
 
     def fetch(self, file: SourceFile, scratch: Path) -> Path:
         destination = scratch / file.filename
@@ -89,8 +92,9 @@ class ServerSource:
         except requests.RequestException as error:
             raise MigrationError(f"{file.filename}: download failed: {error}") from None
         if file.sha256 and digest.hexdigest() != file.sha256:
-            raise DistributionError(f"{file.filename}: the download does not match the index's"
-                                    " sha256")
+            raise DistributionError(
+                f"{file.filename}: the download does not match the index's sha256"
+            )
         return destination
 
 

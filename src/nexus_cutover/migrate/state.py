@@ -16,18 +16,15 @@ reader (or an interrupted run) never sees half a file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import stat
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from nexus_cutover.atomic import atomic_path
 from nexus_cutover.migrate.errors import MigrationError
 
 
@@ -73,24 +70,6 @@ class StatePaths:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@contextlib.contextmanager
-def atomic_path(destination: Path, mode: int | None = None) -> Iterator[Path]:
-    """A temporary path beside `destination`, renamed onto it when the block succeeds."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp",
-                                    dir=destination.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        if mode is not None:
-            temporary.chmod(mode)
-        temporary.replace(destination)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def write_bytes_atomic(destination: Path, data: bytes, mode: int | None = None) -> None:

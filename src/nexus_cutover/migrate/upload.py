@@ -24,6 +24,7 @@ from rich.console import Console
 from twine.package import PackageFile
 from twine.repository import Repository
 
+from nexus_cutover.clients.nexus import Asset, NexusClient
 from nexus_cutover.dists import sha256_of
 from nexus_cutover.errors import (
     AuthError,
@@ -37,7 +38,6 @@ from nexus_cutover.migrate.errors import MigrationError
 from nexus_cutover.migrate.packagefile import package_file
 from nexus_cutover.migrate.progress import progress_bar
 from nexus_cutover.migrate.sources import Source, SourceFile, resolve_source, unique_by_name
-from nexus_cutover.nexus import Asset, NexusClient
 from nexus_cutover.target import Target
 
 Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted"]
@@ -94,8 +94,12 @@ class _QuietRepository(Repository):
         with open(package.filename, "rb") as stream:
             fields.append(("content", (package.basefilename, stream, "application/octet-stream")))
             encoder = MultipartEncoder(fields)
-            return self.session.post(self.url, data=encoder, allow_redirects=False,
-                                     headers={"Content-Type": encoder.content_type})
+            return self.session.post(
+                self.url,
+                data=encoder,
+                allow_redirects=False,
+                headers={"Content-Type": encoder.content_type},
+            )
 
 
 @dataclass
@@ -151,11 +155,15 @@ def check_hosted(client: NexusClient, target: Target) -> None:
     name = target.expected.hosted.name
     found = next((r for r in client.repositories() if r.get("name") == name), None)
     if found is None:
-        raise MigrationError(f"the hosted repository '{name}' does not exist on"
-                             f" {target.nexus.url}; run `nexus-cutover migrate provision` first")
+        raise MigrationError(
+            f"the hosted repository '{name}' does not exist on"
+            f" {target.nexus.url}; run `nexus-cutover migrate provision` first"
+        )
     if (found.get("format"), found.get("type")) != ("pypi", "hosted"):
-        raise MigrationError(f"'{name}' on {target.nexus.url} is a {found.get('format')}"
-                             f" {found.get('type')} repository, not pypi hosted")
+        raise MigrationError(
+            f"'{name}' on {target.nexus.url} is a {found.get('format')}"
+            f" {found.get('type')} repository, not pypi hosted"
+        )
 
 
 def upload(
@@ -179,8 +187,9 @@ def upload(
         run = _Run(target, origin, hosted, Path(scratch), dry_run)
         outcomes = [FileOutcome(name, "failed", message) for name, message in clashes]
         try:
-            with progress_bar("uploading", len(files), enabled=progress,
-                              console=console) as advance:
+            with progress_bar(
+                "uploading", len(files), enabled=progress, console=console
+            ) as advance:
                 for outcome in _run_pool(run, files, workers):
                     outcomes.append(outcome)
                     advance(1)
@@ -225,15 +234,20 @@ def _transfer(run: _Run, file: SourceFile) -> FileOutcome:
         run.give_up(error)
         return FileOutcome(file.filename, "failed", str(error), file.sha256)
     except CutoverError as error:
-        return FileOutcome(file.filename, "failed", _without_name(str(error), file.filename),
-                           file.sha256)
+        return FileOutcome(
+            file.filename, "failed", _without_name(str(error), file.filename), file.sha256
+        )
     except OSError as error:
-        return FileOutcome(file.filename, "failed", f"cannot read: {error.strerror or error}",
-                           file.sha256)
+        return FileOutcome(
+            file.filename, "failed", f"cannot read: {error.strerror or error}", file.sha256
+        )
     except Exception as error:  # a parser of a third party choking on one odd file
-        return FileOutcome(file.filename, "failed",
-                           f"unreadable distribution ({type(error).__name__}: {error})",
-                           file.sha256)
+        return FileOutcome(
+            file.filename,
+            "failed",
+            f"unreadable distribution ({type(error).__name__}: {error})",
+            file.sha256,
+        )
     finally:
         (run.scratch / file.filename).unlink(missing_ok=True)  # a downloaded copy, if any
 
@@ -242,12 +256,19 @@ def _compare(filename: str, digest: str, existing: Asset) -> FileOutcome:
     if existing.sha256 == digest:
         return FileOutcome(filename, "skipped", "already in hosted with the same sha256", digest)
     if existing.sha256 is None:
-        return FileOutcome(filename, "failed", "hosted holds a file of this name but reports no"
-                           " sha256 for it, so it cannot be compared; not replaced", digest)
+        return FileOutcome(
+            filename,
+            "failed",
+            "hosted holds a file of this name but reports no"
+            " sha256 for it, so it cannot be compared; not replaced",
+            digest,
+        )
     return FileOutcome(
-        filename, "failed",
+        filename,
+        "failed",
         f"hosted already holds a different file of this name (sha256 {existing.sha256}"
-        f" there, {digest} here); not replaced", digest,
+        f" there, {digest} here); not replaced",
+        digest,
     )
 
 
@@ -263,22 +284,35 @@ def _send(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
     if status in (401, 403, 404):
         raise _http_error(status, run.url)
     if status == 400 and any(marker in text.lower() for marker in _REFUSED_MARKERS):
-        return FileOutcome(name, "failed", f"hosted refused it (400 {response.reason}): the file"
-                           " exists there or the deployment policy forbids writes", digest)
+        return FileOutcome(
+            name,
+            "failed",
+            f"hosted refused it (400 {response.reason}): the file"
+            " exists there or the deployment policy forbids writes",
+            digest,
+        )
     detail = " ".join(response.text.split())[:200]
-    return FileOutcome(name, "failed", f"upload answered {status} {response.reason}: {detail}",
-                       digest)
+    return FileOutcome(
+        name, "failed", f"upload answered {status} {response.reason}: {detail}", digest
+    )
 
 
 def _http_error(status: int, url: str) -> ServerError:
     if status == 401:
-        return AuthError(f"upload to {url} answered 401: the Nexus user or password is wrong",
-                         url=url, status=status)
+        return AuthError(
+            f"upload to {url} answered 401: the Nexus user or password is wrong",
+            url=url,
+            status=status,
+        )
     if status == 403:
-        return ForbiddenError(f"upload to {url} answered 403: the Nexus user may not upload"
-                              " to this repository", url=url, status=status)
-    return NotFoundError(f"upload to {url} answered 404: no such hosted repository", url=url,
-                         status=status)
+        return ForbiddenError(
+            f"upload to {url} answered 403: the Nexus user may not upload to this repository",
+            url=url,
+            status=status,
+        )
+    return NotFoundError(
+        f"upload to {url} answered 404: no such hosted repository", url=url, status=status
+    )
 
 
 def _without_name(message: str, filename: str) -> str:

@@ -1,9 +1,10 @@
 """Find every reference to a package index in a project tree, and classify it.
 
 Each file kind has its own module with one parser; `tree` reads files and classifies what
-the parsers found; `urls` holds the matching rules (facts §4.4) and secret masking.
+the parsers found; `urls` holds the matching rules and secret masking.
 """
 
+from nexus_cutover.scan.context import scan_context
 from nexus_cutover.scan.kinds import detect_kind
 from nexus_cutover.scan.model import (
     Classification,
@@ -34,6 +35,7 @@ __all__ = [
     "mask_url",
     "render_text",
     "result_to_json",
+    "scan_context",
     "scan_file",
     "scan_tree",
 ]

@@ -66,8 +66,10 @@ def _env(name: str, value: str, line: int) -> Findings:
             pairs = [list(p) for p in extract_key_values(False, {}, {}, value)]
         except ValueError:
             found.problems.append(
-                Problem(line, f"Dockerfile: ENV on line {line} is neither `KEY=value ...` "
-                        "nor `KEY value`")
+                Problem(
+                    line,
+                    f"Dockerfile: ENV on line {line} is neither `KEY=value ...` nor `KEY value`",
+                )
             )
             return found
     for key, val in pairs:
@@ -95,8 +97,14 @@ def _copy(name: str, value: str, line: int, body: list[Line], embedded: BodyPars
         if config in CONFIG_FILES:
             purpose: Purpose = "upload" if config == ".pypirc" else "install"
             found.hits.append(
-                Hit(line, dest, f"Dockerfile {name} {config}", purpose, "copy",
-                    source=None if from_stage else source)
+                Hit(
+                    line,
+                    dest,
+                    f"Dockerfile {name} {config}",
+                    purpose,
+                    "copy",
+                    source=None if from_stage else source,
+                )
             )
     return found
 
@@ -105,7 +113,8 @@ def _instruction(ins: dict[str, Any], raw: list[str], end: int, embedded: BodyPa
     start = ins["startline"]
     name = ins["instruction"].upper()
     own = [
-        (n + 1, raw[n]) for n in range(start, ins["endline"] + 1)
+        (n + 1, raw[n])
+        for n in range(start, ins["endline"] + 1)
         if n == start or not raw[n].lstrip().startswith("#")
     ]
     body = [(n + 1, raw[n]) for n in range(ins["endline"] + 1, end + 1)]

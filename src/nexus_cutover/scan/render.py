@@ -19,21 +19,42 @@ _STYLE: dict[Classification, str] = {
 }
 
 
-def result_to_json(results: Sequence[ScanResult]) -> list[dict[str, object]]:
-    """One record per reference; `path` is relative to the root of its result."""
-    return [
-        {
-            "path": ref.path,
-            "line": ref.line,
-            "url": ref.url,
-            "classification": ref.classification,
-            "credentials": ref.credentials,
-            "setting": ref.setting,
-            "purpose": ref.purpose,
-        }
-        for result in results
-        for ref in result.references
-    ]
+def result_to_json(
+    results: Sequence[ScanResult], old_index_urls: Sequence[str] = ()
+) -> dict[str, object]:
+    """The whole scan as one object; each `path` is relative to its `root`.
+
+    Credential findings name the file, line and setting, never the secret itself.
+    """
+    return {
+        "roots": [str(result.root) for result in results],
+        "old_index_urls": list(old_index_urls),
+        "references": [
+            {
+                "root": str(result.root),
+                "path": ref.path,
+                "line": ref.line,
+                "url": ref.url,
+                "classification": ref.classification,
+                "credentials": ref.credentials,
+                "insecure_trusted_host": ref.insecure_trusted_host,
+                "setting": ref.setting,
+                "purpose": ref.purpose,
+            }
+            for result in results
+            for ref in result.references
+        ],
+        "credentials": [
+            {"root": str(result.root), "path": c.path, "line": c.line, "setting": c.setting}
+            for result in results
+            for c in result.credentials
+        ],
+        "problems": [
+            {"root": str(result.root), "path": p.path, "line": p.line, "message": p.message}
+            for result in results
+            for p in result.problems
+        ],
+    }
 
 
 def _flags(credentials: bool, insecure: bool) -> Text:

@@ -348,9 +348,7 @@ def _heredocs(code: str, commands: list[list[str]]) -> list[_Heredoc]:
     result = []
     for i, marker in enumerate(markers):
         command = owners[i] if i < len(owners) else []
-        result.append(
-            _Heredoc(marker["word"], bool(marker["dash"]), *_heredoc_target(command))
-        )
+        result.append(_Heredoc(marker["word"], bool(marker["dash"]), *_heredoc_target(command)))
     return result
 
 

@@ -106,7 +106,8 @@ class _Lines:
     def line_of(self, key: str, value: str) -> int:
         quoted = (f'"{value}"', f"'{value}'")
         candidates = [
-            n for n, code in enumerate(self.code, start=1)
+            n
+            for n, code in enumerate(self.code, start=1)
             if any(q in code for q in quoted) and (n, value) not in self.used
         ]
         assigned = re.compile(rf"(^|[\s{{,]){re.escape(key)}\s*=") if key else None

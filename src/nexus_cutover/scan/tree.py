@@ -147,8 +147,9 @@ def _parse_safely(kind: FileKind, text: str, rel: str) -> Findings | ScanProblem
     try:
         return parse(kind, text)
     except Exception as exc:  # never let one odd file stop the scan of a tree
-        return ScanProblem(rel, None, f"{kind}: the scanner could not read this file "
-                           f"({type(exc).__name__})")
+        return ScanProblem(
+            rel, None, f"{kind}: the scanner could not read this file ({type(exc).__name__})"
+        )
 
 
 def _scan_one(path: Path, kind: FileKind, root: Path, ctx: ScanContext) -> _Scanned:
@@ -160,12 +161,14 @@ def _scan_one(path: Path, kind: FileKind, root: Path, ctx: ScanContext) -> _Scan
     if isinstance(findings, ScanProblem):
         return _Scanned(problems=[findings])
     hits = _settled(findings.hits, split_lines(text))
-    references = sorted(_references(hits, rel, kind, path, root, ctx),
-                        key=lambda r: (r.line, r.setting))
+    references = sorted(
+        _references(hits, rel, kind, path, root, ctx), key=lambda r: (r.line, r.setting)
+    )
     credentials = [CredentialFinding(rel, s.line, s.setting) for s in findings.secrets]
     credentials += [
         CredentialFinding(rel, r.line, f"URL userinfo in {r.setting}")
-        for r in references if r.credentials
+        for r in references
+        if r.credentials
     ]
     return _Scanned(
         references=references,
@@ -187,9 +190,7 @@ def _result(root: Path, parts: list[_Scanned], files: int) -> ScanResult:
     )
 
 
-def scan_file(
-    path: Path, root: Path, ctx: ScanContext, kind: FileKind | None = None
-) -> ScanResult:
+def scan_file(path: Path, root: Path, ctx: ScanContext, kind: FileKind | None = None) -> ScanResult:
     """Scan one file; its kind comes from its name (or `kind`), e.g. a user pip.conf."""
     rel = _relpath(path, root)
     kind = kind or detect_kind(PurePosixPath(rel)) or detect_kind(PurePosixPath(path.name))

@@ -143,9 +143,7 @@ def _nexus_bases(urls: tuple[str, ...]) -> tuple[Endpoint, ...]:
 
 def server_matches(ep: Endpoint, ctx: ScanContext) -> tuple[bool, Classification | None]:
     """(names an old index, Nexus classification or None)."""
-    old = any(
-        _same_server(ep, b) and _under(ep.path, b.path) for b in _old_bases(ctx.old_indexes)
-    )
+    old = any(_same_server(ep, b) and _under(ep.path, b.path) for b in _old_bases(ctx.old_indexes))
     for base in _nexus_bases(ctx.nexus_bases):
         if _same_server(ep, base) and _under(ep.path, base.path):
             if ep.scheme is None and not ep.path:

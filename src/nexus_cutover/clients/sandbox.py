@@ -194,8 +194,17 @@ def _install_args(
 ) -> list[str]:
     """`pip install` that fetches every file (no cache), fails fast, from `index_url`."""
     index = ["--index-url", index_url] if index_url else []
-    return ["install", "--no-cache-dir", "--retries", "0", "--timeout", "60", *options, *index,
-            *requirements]
+    return [
+        "install",
+        "--no-cache-dir",
+        "--retries",
+        "0",
+        "--timeout",
+        "60",
+        *options,
+        *index,
+        *requirements,
+    ]
 
 
 def _parse_report(run: Run) -> list[Installed]:

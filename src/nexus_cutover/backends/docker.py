@@ -22,22 +22,26 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
-from nexus_cutover.config import Settings
-from nexus_cutover.demo import SAMPLE_PROJECTS, sample_dists
+from nexus_cutover.backends.base import Backend, StartedServices, prepare_secrets, write_secret
+from nexus_cutover.backends.logs import tail
+from nexus_cutover.backends.processes import LOOPBACK, free_port
+from nexus_cutover.backends.readiness import HttpReady, wait_until_responsive
+from nexus_cutover.backends.seeding import (
+    run_sample_migration,
+    sample_dists,
+    seed_packages,
+    seed_projects,
+)
+from nexus_cutover.config import DockerSettings, Settings
 from nexus_cutover.errors import ConfigError, ServiceStartError
-from nexus_cutover.processes import LOOPBACK, free_port, http_ok
-from nexus_cutover.services import prepare_secrets, started_target
 from nexus_cutover.target import Target
 
-# Pinned to current releases; override with DockerOptions or NEXUS_CUTOVER_*_IMAGE.
-NEXUS_IMAGE = "sonatype/nexus3:3.95.2"
-PYPISERVER_IMAGE = "pypiserver/pypiserver:v2.4.2"
 # Built by .ci/docker-setup from Debian's packages and PyPI; never pulled.
 LOCAL_NEXUS_IMAGE = "nexus-cutover/nexus-standin:latest"
 LOCAL_PYPISERVER_IMAGE = "nexus-cutover/pypiserver:latest"
@@ -51,70 +55,19 @@ NEXUS_UID = 200  # the official image runs Nexus as nexus (200); /nexus-data mus
 PYPISERVER_UID = 9898
 ADMIN123 = "admin123"  # Nexus's admin password when NEXUS_SECURITY_RANDOMPASSWORD=false
 STATE_FILE = "docker-services.json"
+NAME_PREFIX = "nexus-cutover"
 LOG_TAIL_LINES = 25
 
 
-@dataclass(frozen=True)
-class DockerOptions:
-    nexus_image: str = NEXUS_IMAGE
-    pypiserver_image: str = PYPISERVER_IMAGE
-    pull: bool = True  # pull an image that is missing; False: fail with a hint instead
-    network: str = "host"
-    nexus_port: int | None = None  # None: a free port
-    pypiserver_port: int | None = None
-    nexus_timeout: float = 300.0  # Nexus needs 1-3 minutes for a first start
-    pypiserver_timeout: float = 60.0
-    random_admin_password: bool = False  # True: read /nexus-data/admin.password, as users do
-    name_prefix: str = "nexus-cutover"
-
-    @classmethod
-    def local_images(cls) -> DockerOptions:
-        """The images .ci/docker-setup builds; nothing is pulled."""
-        return cls(
-            nexus_image=LOCAL_NEXUS_IMAGE, pypiserver_image=LOCAL_PYPISERVER_IMAGE, pull=False
-        )
-
-    @classmethod
-    def from_environment(
-        cls, env: Mapping[str, str], base: DockerOptions | None = None
-    ) -> DockerOptions:
-        """`base` (default: the official images) changed by NEXUS_CUTOVER_* variables."""
-        options = base or cls()
-        changes: dict[str, Any] = {}
-        for variable, name in (
-            ("NEXUS_CUTOVER_NEXUS_IMAGE", "nexus_image"),
-            ("NEXUS_CUTOVER_PYPISERVER_IMAGE", "pypiserver_image"),
-            ("NEXUS_CUTOVER_DOCKER_NETWORK", "network"),
-        ):
-            if env.get(variable):
-                changes[name] = env[variable]
-        if env.get("NEXUS_CUTOVER_DOCKER_PULL"):
-            changes["pull"] = _flag(env, "NEXUS_CUTOVER_DOCKER_PULL")
-        if env.get("NEXUS_CUTOVER_NEXUS_START_TIMEOUT"):
-            changes["nexus_timeout"] = _number(env, "NEXUS_CUTOVER_NEXUS_START_TIMEOUT")
-        if env.get("NEXUS_CUTOVER_NEXUS_RANDOM_PASSWORD"):
-            changes["random_admin_password"] = _flag(env, "NEXUS_CUTOVER_NEXUS_RANDOM_PASSWORD")
-        return replace(options, **changes)
-
-    @property
-    def host_network(self) -> bool:
-        return self.network == "host"
-
-
-def _flag(env: Mapping[str, str], variable: str) -> bool:
-    value = env[variable].strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{variable}={env[variable]!r}: expected 1/true/yes or 0/false/no")
-
-
-def _number(env: Mapping[str, str], variable: str) -> float:
-    try:
-        return float(env[variable])
-    except ValueError:
-        raise ConfigError(f"{variable}={env[variable]!r}: expected a number of seconds") from None
+def local_images(settings: DockerSettings | None = None) -> DockerSettings:
+    """The images .ci/docker-setup builds; nothing is pulled."""
+    return (settings or DockerSettings()).model_copy(
+        update={
+            "nexus_image": LOCAL_NEXUS_IMAGE,
+            "pypiserver_image": LOCAL_PYPISERVER_IMAGE,
+            "pull": False,
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -124,20 +77,38 @@ class ContainerRef:
 
 
 @dataclass(frozen=True)
-class DockerServices:
+class PypiserverContainer:
+    """The pypiserver container as a service: decommission removes it (it is not restarted:
+    rollback on the docker backend is the user's `docker run`)."""
+
+    root: Path
+
+    def running(self) -> bool:
+        services = load_docker(self.root)
+        return bool(
+            services and services.pypiserver and container_status(services.pypiserver) == "running"
+        )
+
+    def start(self) -> None:
+        raise ServiceStartError(
+            "the docker backend does not restart pypiserver; start its container again"
+            " (`docker compose up -d pypi-server`)"
+        )
+
+    def stop(self) -> None:
+        services = load_docker(self.root)
+        if services is not None and services.pypiserver is not None:
+            remove_container(services.pypiserver, timeout=10)
+            replace(services, pypiserver=None).save()
+
+
+@dataclass(frozen=True)
+class DockerServices(StartedServices):
     root: Path
     nexus: ContainerRef
     nexus_port: int
     pypiserver: ContainerRef | None
     pypiserver_port: int
-
-    @property
-    def packages_dir(self) -> Path:
-        return self.root / "pypiserver" / "packages"
-
-    @property
-    def nexus_data(self) -> Path:
-        return self.root / "nexus-data"
 
     @property
     def nexus_url(self) -> str:
@@ -151,24 +122,12 @@ class DockerServices:
     def pypiserver_url(self) -> str:
         return f"http://{LOOPBACK}:{self.pypiserver_port}"
 
-    def read_nexus_log(self) -> list[str]:
-        """What `docker logs <nexus>` shows: the guide's troubleshooting step reads it."""
-        return container_log(self.nexus).splitlines()
-
-    def target(self, settings: Settings) -> Target:
-        return started_target("docker", self, settings, self.repository_url,
-                              self.read_nexus_log)
+    def pypiserver_control(self) -> PypiserverContainer:
+        return PypiserverContainer(self.root)
 
     def alive(self) -> bool:
         running = [self.nexus] + ([self.pypiserver] if self.pypiserver else [])
         return all(container_status(ref) == "running" for ref in running)
-
-    def stop_pypiserver(self) -> DockerServices:
-        if self.pypiserver is not None:
-            remove_container(self.pypiserver, timeout=10)
-        stopped = replace(self, pypiserver=None)
-        stopped.save()
-        return stopped
 
     def stop(self) -> None:
         if self.pypiserver is not None:
@@ -213,30 +172,28 @@ def missing_images(images: Iterable[str]) -> list[str]:
 def start_docker(
     settings: Settings,
     root: Path,
-    options: DockerOptions | None = None,
     seed: Iterable[Path] | None = None,
+    *,
+    nexus_port: int | None = None,
+    pypiserver_port: int | None = None,
 ) -> DockerServices:
-    """pypiserver seeded with `seed` (default: the sample packages) and an empty Nexus.
-
-    Like `demo.start_seeded`: the sample projects are copied into `root/projects`, so
-    `demo.run_sample_migration` migrates the result as it does for the local backend.
-    """
-    options = options or DockerOptions()
+    """pypiserver seeded with `seed` (default: the sample packages) and an empty Nexus, as
+    containers of `settings.docker`'s images, with the sample projects beside them."""
+    options = settings.docker
     root.mkdir(parents=True, exist_ok=True)
     prepare_secrets(root / "secrets")
-    _seed_packages(
-        root / "pypiserver" / "packages", sample_dists(settings) if seed is None else seed
+    seed_packages(
+        root / "pypiserver" / "packages",
+        list(sample_dists(settings) if seed is None else seed),
     )
-    projects = root / "projects"
-    if SAMPLE_PROJECTS.is_dir() and not projects.exists():
-        shutil.copytree(SAMPLE_PROJECTS, projects)
+    seed_projects(root, fresh=False)
     with _client() as client:
         for image in (options.nexus_image, options.pypiserver_image):
             _ensure_image(client, image, options.pull)
     suffix = secrets.token_hex(4)
-    pypiserver_port = options.pypiserver_port or free_port()
+    pypiserver_port = pypiserver_port or free_port()
     pypiserver = _start_pypiserver(root, options, pypiserver_port, suffix)
-    nexus_port = options.nexus_port or free_port()
+    nexus_port = nexus_port or free_port()
     try:
         nexus = _start_nexus(root, options, nexus_port, suffix)
     except BaseException:
@@ -267,14 +224,15 @@ def load_docker(root: Path) -> DockerServices | None:
     return services if container_status(services.nexus) == "running" else None
 
 
-def _start_pypiserver(root: Path, options: DockerOptions, port: int, suffix: str) -> ContainerRef:
+def _start_pypiserver(root: Path, options: DockerSettings, port: int, suffix: str) -> ContainerRef:
     """Real pypiserver: no fallback redirect to PyPI, uploads need the htpasswd user."""
     host, inner_port = (
         (LOOPBACK, port)
-        if options.host_network
+        if options.network == "host"
         else (CONTAINER_INTERFACES, PYPISERVER_PORT_IN_CONTAINER)
     )
     htpasswd = _htpasswd_for_container(root)
+    host_network = options.network == "host"
     command = [
         "run",
         "-i",
@@ -294,7 +252,7 @@ def _start_pypiserver(root: Path, options: DockerOptions, port: int, suffix: str
     ref = _run_container(
         options,
         options.pypiserver_image,
-        f"{options.name_prefix}-pypiserver-{suffix}",
+        f"{NAME_PREFIX}-pypiserver-{suffix}",
         command=command,
         env={},
         init=True,
@@ -302,29 +260,32 @@ def _start_pypiserver(root: Path, options: DockerOptions, port: int, suffix: str
             (root / "pypiserver" / "packages", "/data/packages", "rw"),
             (htpasswd, "/data/auth/htpasswd", "ro"),
         ],
-        publish=None if options.host_network else (inner_port, port),
+        publish=None if host_network else (inner_port, port),
     )
-    _wait_ready(ref, f"http://{LOOPBACK}:{port}/health", options.pypiserver_timeout, "pypiserver")
+    _wait_ready(
+        ref, f"http://{LOOPBACK}:{port}/health", options.pypiserver_start_timeout, "pypiserver"
+    )
     return ref
 
 
-def _start_nexus(root: Path, options: DockerOptions, port: int, suffix: str) -> ContainerRef:
+def _start_nexus(root: Path, options: DockerSettings, port: int, suffix: str) -> ContainerRef:
     data = root / "nexus-data"
-    _prepare_nexus_data(data, port if options.host_network else None)
+    host_network = options.network == "host"
+    _prepare_nexus_data(data, port if host_network else None)
     env = {} if options.random_admin_password else {"NEXUS_SECURITY_RANDOMPASSWORD": "false"}
     ref = _run_container(
         options,
         options.nexus_image,
-        f"{options.name_prefix}-nexus-{suffix}",
+        f"{NAME_PREFIX}-nexus-{suffix}",
         command=None,
         env=env,
         volumes=[(data, "/nexus-data", "rw")],
-        publish=None if options.host_network else (NEXUS_PORT_IN_CONTAINER, port),
+        publish=None if host_network else (NEXUS_PORT_IN_CONTAINER, port),
     )
     _wait_ready(
         ref,
         f"http://{LOOPBACK}:{port}/service/rest/v1/status/writable",
-        options.nexus_timeout,
+        options.nexus_start_timeout,
         "Nexus",
     )
     password = (
@@ -332,12 +293,12 @@ def _start_nexus(root: Path, options: DockerOptions, port: int, suffix: str) -> 
         if options.random_admin_password
         else ADMIN123
     )
-    _write_secret(root / "secrets" / "nexus-admin", password)
+    write_secret(root / "secrets" / "nexus-admin", password)
     return ref
 
 
 def _run_container(
-    options: DockerOptions,
+    options: DockerSettings,
     image: str,
     name: str,
     *,
@@ -376,22 +337,27 @@ def _run_container(
 
 
 def _wait_ready(ref: ContainerRef, url: str, timeout: float, what: str) -> None:
-    """Poll `url` until it answers 200; stop the container and raise with its log otherwise."""
-    ready = http_ok(url)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """Wait until `url` answers 200; remove the container and raise with its log otherwise."""
+
+    def died() -> str | None:
         status = container_status(ref)
-        if status in ("exited", "dead", "removed"):
-            message = f"{what} container {ref.name} stopped ({status}) while starting"
-            break
-        if ready():
-            return
-        time.sleep(0.5)
-    else:
-        message = f"{what} container {ref.name} did not answer {url} within {timeout:.0f}s"
-    tail = log_tail(ref)
-    remove_container(ref, timeout=10)
-    raise ServiceStartError(f"{message}; last lines of its log:\n{tail}")
+        return f"container {ref.name} stopped ({status})" if status in STOPPED else None
+
+    try:
+        wait_until_responsive(
+            HttpReady(url),
+            what=what,
+            timeout=timeout,
+            pause=0.5,
+            died=died,
+            log_tail=lambda: log_tail(ref),
+        )
+    except ServiceStartError:
+        remove_container(ref, timeout=10)
+        raise
+
+
+STOPPED = ("exited", "dead", "removed")
 
 
 def _wait_for_admin_password(ref: ContainerRef, path: Path, timeout: float = 60.0) -> str:
@@ -421,10 +387,9 @@ def container_log(ref: ContainerRef) -> str:
 
 def log_tail(ref: ContainerRef, lines: int = LOG_TAIL_LINES) -> str:
     try:
-        text = container_log(ref)
+        return tail(container_log(ref), lines)
     except OSError as error:
         return f"({error})"
-    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
 
 def container_status(ref: ContainerRef) -> str:
@@ -452,9 +417,12 @@ def remove_container(ref: ContainerRef, timeout: int) -> None:
 
 
 def _sdk() -> ModuleType:
-    """The Docker SDK, looked up at run time: for mypy, this repository's docker/ folder (a
-    namespace package) shadows it."""
-    return importlib.import_module("docker")
+    """The Docker SDK (the `docker` extra). Looked up at run time: a folder named docker/ on
+    sys.path (this repository has one) is a namespace package of that name, not the SDK."""
+    module = importlib.import_module("docker")
+    if not hasattr(module, "from_env"):
+        raise ImportError("docker")
+    return module
 
 
 @contextmanager
@@ -486,7 +454,7 @@ def _ensure_image(client: Any, image: str, pull: bool) -> None:
         return
     if not pull:
         raise ServiceStartError(
-            f"image {image} is not present and pulling is off (NEXUS_CUTOVER_DOCKER_PULL=0):"
+            f"image {image} is not present and pulling is off (docker.pull = false):"
             " `docker pull` it, or run .ci/docker-setup and use the local images"
             f" ({LOCAL_NEXUS_IMAGE}, {LOCAL_PYPISERVER_IMAGE})"
         )
@@ -498,13 +466,6 @@ def _ensure_image(client: Any, image: str, pull: bool) -> None:
             " .ci/docker-setup and set NEXUS_CUTOVER_NEXUS_IMAGE/NEXUS_CUTOVER_PYPISERVER_IMAGE"
             " to its local images"
         ) from None
-
-
-def _seed_packages(packages: Path, seed: Iterable[Path]) -> None:
-    packages.mkdir(parents=True, exist_ok=True)
-    for path in seed:
-        if not (packages / path.name).exists():
-            shutil.copy2(path, packages / path.name)
 
 
 def _prepare_nexus_data(data: Path, host_port: int | None) -> None:
@@ -545,10 +506,37 @@ def _hand_over(folder: Path, uid: int) -> None:
         folder.chmod(0o777)  # cannot chown without root; the container user creates the rest
 
 
-def _write_secret(path: Path, value: str) -> None:
-    path.write_text(value + "\n", encoding="utf-8")
-    path.chmod(0o600)
-
-
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
+
+
+class DockerBackend(Backend):
+    """Containers of the configured images, started for a session and removed after it."""
+
+    name = "docker"
+
+    @contextmanager
+    def session(self, workdir: Path) -> Iterator[Target]:
+        reason = docker_unavailable()
+        if reason:
+            raise ServiceStartError(f"--backend docker: {reason}")
+        settings = self.settings
+        started: AbstractContextManager[StartedServices]
+        if settings.docker.mode == "compose":
+            from nexus_cutover.backends.compose import compose_services
+
+            started = compose_services(settings, workdir)
+        else:
+            started = _containers(settings, workdir)
+        with started as services:
+            run_sample_migration(services, settings)
+            yield services.target(settings)
+
+
+@contextmanager
+def _containers(settings: Settings, workdir: Path) -> Iterator[DockerServices]:
+    services = start_docker(settings, workdir)
+    try:
+        yield services
+    finally:
+        services.stop()

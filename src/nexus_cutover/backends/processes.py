@@ -1,4 +1,4 @@
-"""Starting and stopping local server processes: free ports, readiness waits, log tails."""
+"""Local server processes: free loopback ports, start detached, stop by process id."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
-from nexus_cutover.errors import ServiceStartError
+from nexus_cutover.backends.logs import file_tail
+from nexus_cutover.backends.readiness import WaitStrategy, wait_until_responsive
 
 LOOPBACK = "127.0.0.1"
 
@@ -24,12 +23,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def log_tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return " | ".join(line.strip() for line in text.splitlines()[-lines:]) or "(empty log)"
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex((LOOPBACK, port)) != 0
 
 
 def pid_alive(pid: int) -> bool:
@@ -89,11 +85,11 @@ def start_process(
     name: str,
     command: Sequence[str],
     log: Path,
-    ready: Callable[[], bool],
+    ready: WaitStrategy,
     timeout: float = 60.0,
     env: dict[str, str] | None = None,
 ) -> RunningProcess:
-    """Start `command` detached, logging to `log`, and wait until `ready()` is true."""
+    """Start `command` detached, logging to `log`, and wait until `ready` says so."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as stream:
         process = subprocess.Popen(
@@ -105,28 +101,16 @@ def start_process(
             start_new_session=True,  # survives the CLI that started it (`nexus-cutover up`)
         )
     running = RunningProcess(name, process.pid, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceStartError(
-                f"{name} exited with status {process.returncode} while starting;"
-                f" last lines of {log}: {log_tail(log, 5)}"
-            )
-        if ready():
-            return running
-        time.sleep(0.1)
-    running.stop()
-    raise ServiceStartError(
-        f"{name} did not become ready within {timeout:.0f}s;"
-        f" last lines of {log}: {log_tail(log, 5)}"
-    )
 
+    def died() -> str | None:
+        code = process.poll()
+        return None if code is None else f"exited with status {code}"
 
-def http_ok(url: str) -> Callable[[], bool]:
-    def probe() -> bool:
-        try:
-            return requests.get(url, timeout=1.0).status_code == 200
-        except requests.RequestException:
-            return False
-
-    return probe
+    try:
+        wait_until_responsive(
+            ready, what=name, timeout=timeout, died=died, log_tail=lambda: file_tail(log, 5)
+        )
+    except BaseException:
+        running.stop()
+        raise
+    return running

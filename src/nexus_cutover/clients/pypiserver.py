@@ -7,6 +7,7 @@ from pathlib import Path
 
 import requests
 
+from nexus_cutover.clients.simple import fetch, parse_links
 from nexus_cutover.dists import (
     DistFile,
     Inventory,
@@ -15,7 +16,6 @@ from nexus_cutover.dists import (
     parse_filename,
 )
 from nexus_cutover.errors import CutoverError, DistributionError, UnreachableError
-from nexus_cutover.simple import fetch, parse_links
 from nexus_cutover.target import PypiserverEndpoint
 
 

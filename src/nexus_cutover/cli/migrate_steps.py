@@ -1,7 +1,6 @@
-"""`nexus-cutover migrate <step>`: the guide's steps, each idempotent, each with --dry-run.
+"""The migration steps as `nexus-cutover migrate` runs them: output, summaries, exit codes.
 
-Exit codes as in `cli`: 0 done (or nothing to do); 1 the step ran but something is left
-(failed files, parity gaps, a refusal); 2 bad input or a server problem, as one line.
+Imported only when a step runs (it pulls in the migration library and the Nexus client).
 """
 
 from __future__ import annotations
@@ -10,85 +9,37 @@ import argparse
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
 from nexus_cutover import migrate
+from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings
-from nexus_cutover.errors import CutoverError
+from nexus_cutover.errors import CutoverError, ExitCode
 from nexus_cutover.migrate.errors import RefusedError
 from nexus_cutover.migrate.state import StatePaths
-from nexus_cutover.nexus import NexusClient
 from nexus_cutover.redact import redact
 from nexus_cutover.target import Target
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = ExitCode.OK, ExitCode.FAILED, ExitCode.BAD_INPUT
+# Steps that talk to Nexus: the login is tried once before they start.
+NEEDS_NEXUS = ("provision", "upload")
 
 
-def add_migrate_parser(subparsers: Any) -> None:
-    """Add `migrate` and its steps to the top-level parser's subcommands."""
-    migrate_parser = subparsers.add_parser(
-        "migrate", help="do a step of the migration guide (backup, provision, upload, ...)",
-        description="The migration guide's steps. Each can be run again: it does only what is"
-                    " still to do. --dry-run shows what would change and changes nothing.",
-    )
-    steps = migrate_parser.add_subparsers(dest="migrate_step", metavar="STEP", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--dry-run", action="store_true", help="show what would change; change"
-                        " nothing")
-    common.add_argument("--no-progress", action="store_true", help="no progress bar")
+def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    target = resolve_target(settings)
+    if args.migrate_step in NEEDS_NEXUS and not args.dry_run and settings.backend == "external":
+        from nexus_cutover.preflight import nexus_login
 
-    backup = steps.add_parser("backup", parents=[common], help="Step 1: archive the packages"
-                              " folder (tar.gz with a manifest), verified by reading it back")
-    backup.add_argument("--archive", type=Path, metavar="FILE", help="archive to write (default:"
-                        " clients.backup_archive, else <state>/backups/pypi-packages-backup-"
-                        "YYYYMMDD.tar.gz)")
-    backup.add_argument("--packages", type=Path, metavar="DIR",
-                        help="packages folder (default: pypiserver.packages_dir)")
-
-    steps.add_parser("provision", parents=[common], help="Step 2: create or update the proxy,"
-                     " hosted and group repositories; shows the drift first; never deletes")
-
-    upload = steps.add_parser("upload", parents=[common], help="Step 3: upload every"
-                              " distribution file to hosted; skips what is there; resumable")
-    upload.add_argument("--from", dest="source", metavar="DIR|URL",
-                        help="a packages folder or a pypiserver URL (default: the configured"
-                             " packages folder, else the configured pypiserver)")
-    upload.add_argument("--workers", type=int, default=8, metavar="N",
-                        help="concurrent uploads (default 8)")
-
-    configure = steps.add_parser("configure", parents=[common], help="Steps 4 and 7: point"
-                                 " pip.conf, .pypirc, Dockerfiles and CI files at Nexus")
-    configure.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                           help="project folders or files (default: clients.projects,"
-                                " clients.pip_config_files and clients.pypirc)")
-
-    rollback = steps.add_parser("rollback", parents=[common], help="the Rollback Plan: undo"
-                                " configure's changes and bring pypiserver back from the backup")
-    rollback.add_argument("--archive", type=Path, metavar="FILE",
-                          help="backup archive (default: the one `backup` wrote last)")
-    rollback.add_argument("--skip-changed", action="store_true", help="leave files edited since"
-                          " configure as they are and undo the others")
-
-    decommission = steps.add_parser("decommission", parents=[common], help="Step 8: archive"
-                                    " the packages folder and stop pypiserver, once the suite"
-                                    " has passed")
-    decommission.add_argument("--force", action="store_true",
-                              help="go ahead without a passing acceptance run (needs --reason)")
-    decommission.add_argument("--reason", metavar="TEXT", help="why --force; recorded")
-    decommission.add_argument("--report", type=Path, metavar="FILE", help="acceptance report"
-                              " JSON (default: <state>/last-report.json)")
-    decommission.add_argument("--max-age-hours", type=float, default=24.0, metavar="H",
-                              help="how old the passing run may be (default 24)")
-
-
-def run_migrate(args: argparse.Namespace, settings: Settings, target: Target,
-                console: Console) -> int:
+        nexus_login(target.nexus)
     out = _Output(console, (*settings.secrets(), *target.secrets()))
     runners = {
-        "backup": _backup, "provision": _provision, "upload": _upload,
-        "configure": _configure, "rollback": _rollback, "decommission": _decommission,
+        "backup": _backup,
+        "provision": _provision,
+        "upload": _upload,
+        "configure": _configure,
+        "rollback": _rollback,
+        "decommission": _decommission,
     }
     try:
         return runners[args.migrate_step](args, target, out)
@@ -100,6 +51,27 @@ def run_migrate(args: argparse.Namespace, settings: Settings, target: Target,
         return EXIT_BAD_INPUT
 
 
+def resolve_target(settings: Settings) -> Target:
+    """The servers the steps work on: by URL, or the local services `up` left running."""
+    from nexus_cutover.backends.external import external_target
+    from nexus_cutover.backends.local import LocalBackend
+
+    if settings.backend == "external":
+        return external_target(settings)
+    if settings.backend == "docker":
+        raise CutoverError(
+            "migration steps run against servers by URL: start the containers with"
+            " `docker compose -f docker/compose.yaml up` and use --backend external"
+        )
+    running = LocalBackend(settings).running()
+    if running is None:
+        raise CutoverError(
+            "no local services are running: start them with `nexus-cutover up`"
+            " or use --backend external"
+        )
+    return running.target(settings)
+
+
 class _Output:
     """Everything printed passes redact(): no password reaches the terminal."""
 
@@ -108,13 +80,21 @@ class _Output:
         self.secrets = secrets
 
     def line(self, text: str, style: str | None = None) -> None:
-        self.console.print(redact(text, self.secrets), style=style, markup=False,
-                           highlight=False, soft_wrap=True)
+        self.console.print(
+            redact(text, self.secrets), style=style, markup=False, highlight=False, soft_wrap=True
+        )
 
     def error(self, text: str) -> None:
         """Errors go to standard error, one line, so CI logs and pipes keep them apart."""
-        Console(stderr=True).print(redact(text, self.secrets), style="bold red", markup=False,
-                                   highlight=False, soft_wrap=True)
+        from rich.console import Console
+
+        Console(stderr=True).print(
+            redact(text, self.secrets),
+            style="bold red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
     def items(self, lines: Sequence[str], limit: int = 50) -> None:
         for text in lines[:limit]:
@@ -139,10 +119,10 @@ def _backup(args: argparse.Namespace, target: Target, out: _Output) -> int:
     if packages is None:
         raise CutoverError("no packages folder: set pypiserver.packages_dir or give --packages")
     paths = StatePaths(target.state_dir)
-    archive = args.archive or target.clients.backup_archive or paths.default_archive(
-        datetime.now())
-    result = migrate.backup(packages, archive, dry_run=args.dry_run,
-                            progress=_progress(args), console=out.console)
+    archive = args.archive or target.clients.backup_archive or paths.default_archive(datetime.now())
+    result = migrate.backup(
+        packages, archive, dry_run=args.dry_run, progress=_progress(args), console=out.console
+    )
     size = f"{len(result.entries)} files, {result.total_size / 1e6:.1f} MB"
     if result.action == "unchanged":
         migrate.remember(paths.latest_backup, archive)
@@ -155,8 +135,9 @@ def _backup(args: argparse.Namespace, target: Target, out: _Output) -> int:
     migrate.remember(paths.latest_backup, archive)
     if result.previous:
         out.line(f"the earlier archive is kept as {result.previous}")
-    return out.summary(f"{result.action} {archive}: {size}, each file verified by reading the"
-                       " archive back", True)
+    return out.summary(
+        f"{result.action} {archive}: {size}, each file verified by reading the archive back", True
+    )
 
 
 # -- provision ------------------------------------------------------------------------------
@@ -172,15 +153,20 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
     result = migrate.provision(client, target.expected, args.dry_run, show_drift=show)
     if not result.actions:
-        return out.summary("the proxy, hosted and group repositories match the expected state;"
-                           " nothing changed", True)
+        return out.summary(
+            "the proxy, hosted and group repositories match the expected state; nothing changed",
+            True,
+        )
     verb = "would " if args.dry_run else ""
     for action in result.actions:
         out.line(f"{verb}{action}")
     created = sum(a.verb == "create" for a in result.actions)
     updated = len(result.actions) - created
-    return out.summary(f"{verb}create {created}, {verb}update {updated} repositories;"
-                       f" {3 - len(result.actions)} already as expected", True)
+    return out.summary(
+        f"{verb}create {created}, {verb}update {updated} repositories;"
+        f" {3 - len(result.actions)} already as expected",
+        True,
+    )
 
 
 # -- upload ---------------------------------------------------------------------------------
@@ -190,8 +176,14 @@ def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
     source: Path | str | None = None
     if args.source:
         source = args.source if "://" in args.source else Path(args.source)
-    result = migrate.upload(target, source, workers=args.workers, progress=_progress(args),
-                            dry_run=args.dry_run, console=out.console)
+    result = migrate.upload(
+        target,
+        source,
+        workers=args.workers,
+        progress=_progress(args),
+        dry_run=args.dry_run,
+        console=out.console,
+    )
     hosted = target.nexus.repository(target.expected.hosted.name)
     out.line(f"source: {result.source}; hosted: {hosted}")
     if result.problems:
@@ -204,15 +196,20 @@ def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
         if planned:
             out.line("would upload:")
             out.items(planned)
-        return out.summary(f"would upload {result.count('would upload')}, would skip"
-                           f" {result.skipped} (already there), failing {result.failed}",
-                           not result.failed)
+        return out.summary(
+            f"would upload {result.count('would upload')}, would skip"
+            f" {result.skipped} (already there), failing {result.failed}",
+            not result.failed,
+        )
     if result.parity_missing:
         out.line(f"not in hosted with the same sha256 ({len(result.parity_missing)}):")
         out.items(list(result.parity_missing))
     parity = "parity verified" if not result.parity_missing else "parity NOT reached"
-    return out.summary(f"uploaded {result.uploaded}, skipped {result.skipped} (already there),"
-                       f" failed {result.failed}; {parity}", result.ok)
+    return out.summary(
+        f"uploaded {result.uploaded}, skipped {result.skipped} (already there),"
+        f" failed {result.failed}; {parity}",
+        result.ok,
+    )
 
 
 # -- configure ------------------------------------------------------------------------------
@@ -226,16 +223,21 @@ def configure_roots(args: argparse.Namespace, target: Target) -> list[Path]:
     if clients.pypirc:
         roots.append(clients.pypirc)
     if not roots:
-        raise CutoverError("nothing to configure: give PATHs or set clients.projects,"
-                           " clients.pip_config_files or clients.pypirc")
+        raise CutoverError(
+            "nothing to configure: give PATHs or set clients.projects,"
+            " clients.pip_config_files or clients.pypirc"
+        )
     return roots
 
 
 def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
     result = migrate.configure(target, configure_roots(args, target), dry_run=args.dry_run)
     for rewrite, diff in zip(result.files, result.diffs, strict=True):
-        out.line(diff if args.dry_run else f"rewrote {rewrite.path}:"
-                 f" {_count(len(rewrite.edits), 'reference')}")
+        out.line(
+            diff
+            if args.dry_run
+            else f"rewrote {rewrite.path}: {_count(len(rewrite.edits), 'reference')}"
+        )
     for note in result.notes:
         out.line(f"note: {note}", style="yellow")
     for note in result.left_alone:
@@ -248,16 +250,18 @@ def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
     if not files:
         return out.summary("no file names the old index; nothing changed", not result.problems)
     journal = "" if args.dry_run else f"; journal: {StatePaths(target.state_dir).journal}"
-    return out.summary(f"{verb} {changes} references in {files} files{journal}",
-                       not result.problems)
+    return out.summary(
+        f"{verb} {changes} references in {files} files{journal}", not result.problems
+    )
 
 
 # -- rollback -------------------------------------------------------------------------------
 
 
 def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
-    result = migrate.rollback(target, archive=args.archive, dry_run=args.dry_run,
-                              skip_changed=args.skip_changed)
+    result = migrate.rollback(
+        target, archive=args.archive, dry_run=args.dry_run, skip_changed=args.skip_changed
+    )
     restore = "would restore" if args.dry_run else "restored"
     to_undo = [str(p.path) for p in result.undo_plan if p.needed and not p.changed_since]
     if to_undo:
@@ -268,16 +272,22 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
         out.line("changed since configure, left as they are:", style="yellow")
         out.items(refused)
     if result.restored is not None:
-        out.line(f"packages: {restore} {len(result.restored.restored)} files from"
-                 f" {result.archive} ({len(result.restored.present)} already there)")
+        out.line(
+            f"packages: {restore} {len(result.restored.restored)} files from"
+            f" {result.archive} ({len(result.restored.present)} already there)"
+        )
     if result.started_pypiserver:
-        out.line(f"{'would start' if args.dry_run else 'started'} pypiserver at"
-                 f" {target.pypiserver.url}")
+        out.line(
+            f"{'would start' if args.dry_run else 'started'} pypiserver at {target.pypiserver.url}"
+        )
     if result.steps:
         out.line("do by hand:")
         out.items(result.steps)
-    server = (f"pypiserver {'would run' if args.dry_run else 'runs'} at {target.pypiserver.url}"
-              if target.backend == "local" else "start pypiserver by hand (steps above)")
+    server = (
+        f"pypiserver {'would run' if args.dry_run else 'runs'} at {target.pypiserver.url}"
+        if target.backend == "local"
+        else "start pypiserver by hand (steps above)"
+    )
     return out.summary(f"{restore} {len(to_undo)} files; {server}", not refused)
 
 
@@ -286,18 +296,26 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 def _decommission(args: argparse.Namespace, target: Target, out: _Output) -> int:
     result = migrate.decommission(
-        target, force=args.force, reason=args.reason, report_path=args.report,
-        max_age=timedelta(hours=args.max_age_hours), dry_run=args.dry_run,
-        progress=_progress(args), console=out.console,
+        target,
+        force=args.force,
+        reason=args.reason,
+        report_path=args.report,
+        max_age=timedelta(hours=args.max_age_hours),
+        dry_run=args.dry_run,
+        progress=_progress(args),
+        console=out.console,
     )
     out.line(f"gate: {result.gate.why}", style="yellow" if result.gate.forced else None)
     folder = target.pypiserver.packages_dir
     if result.archive is not None and args.dry_run:
-        out.line(f"would copy {_count(result.copied, 'file')} to {result.archive} and verify"
-                 " each copy")
+        out.line(
+            f"would copy {_count(result.copied, 'file')} to {result.archive} and verify each copy"
+        )
     elif result.archive is not None and result.verified:
-        out.line(f"archived to {result.archive}: {result.copied} copied, {result.verified}"
-                 " verified against the originals")
+        out.line(
+            f"archived to {result.archive}: {result.copied} copied, {result.verified}"
+            " verified against the originals"
+        )
     elif result.archive is not None:
         out.line(f"already archived in {result.archive}")
     if result.stopped:

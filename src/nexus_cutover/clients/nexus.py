@@ -39,7 +39,6 @@ from nexus_api_client.models.pypi_proxy_repository_api_request import (
 from packaging.utils import canonicalize_name
 from pydantic import BaseModel
 
-from nexus_cutover.config import Expected
 from nexus_cutover.errors import (
     AuthError,
     ForbiddenError,
@@ -158,18 +157,8 @@ class NexusClient:
         result = self._get_json(f"read {kind} repository '{name}'", path, getters[kind], name)
         return dict(result)
 
-    def save_repository(
-        self, kind: str, expected: Expected, existing: dict[str, Any] | None
-    ) -> None:
-        """Create the repository, or update it keeping every setting the guide does not fix.
-
-        An update sends the current configuration with the expected fields laid over it, so a
-        user's cleanup policies, routing rule or remote authentication survive provisioning.
-        """
-        name = repository_name(kind, expected)
-        body = _deep_merge(
-            existing or new_repository(kind, expected), expected_settings(kind, expected)
-        )
+    def save_repository(self, kind: str, name: str, body: dict[str, Any], *, update: bool) -> None:
+        """Create (POST) or update (PUT) a PyPI repository from its full REST body."""
         api = RepositoryManagementApi(self._api)
         operations: dict[str, tuple[type[BaseModel], Callable[..., None], Callable[..., None]]]
         operations = {
@@ -189,12 +178,12 @@ class NexusClient:
                 api.update_pypi_group_repository,
             ),
         }
-        model, create, update = operations[kind]
+        model, create, change = operations[kind]
         request = model.model_validate(body)
         base = f"{self.endpoint.rest_url}/v1/repositories/pypi/{kind}"
-        if existing is not None:
+        if update:
             self._call(
-                f"update {kind} repository '{name}'", f"{base}/{name}", update, name, request
+                f"update {kind} repository '{name}'", f"{base}/{name}", change, name, request
             )
         else:
             self._call(f"create {kind} repository '{name}'", base, create, request)
@@ -315,61 +304,6 @@ class NexusClient:
             token = page.get("continuationToken")
             if not token:
                 return
-
-
-def repository_name(kind: str, expected: Expected) -> str:
-    return {
-        "proxy": expected.proxy.name,
-        "hosted": expected.hosted.name,
-        "group": expected.group.name,
-    }[kind]
-
-
-def expected_settings(kind: str, expected: Expected) -> dict[str, Any]:
-    """The REST fields the guide fixes for each repository (nested like the REST body)."""
-    if kind == "proxy":
-        proxy = expected.proxy
-        return {
-            "name": proxy.name,
-            "online": True,
-            "proxy": {
-                "remoteUrl": proxy.remote_url,
-                "contentMaxAge": proxy.content_max_age,
-                "metadataMaxAge": proxy.metadata_max_age,
-            },
-            "httpClient": {"blocked": False, "autoBlock": proxy.auto_block},
-        }
-    if kind == "hosted":
-        return {
-            "name": expected.hosted.name,
-            "online": True,
-            "storage": {"writePolicy": expected.hosted.write_policy.lower()},
-        }
-    return {
-        "name": expected.group.name,
-        "online": True,
-        "group": {"memberNames": list(expected.group.members)},
-    }
-
-
-def new_repository(kind: str, expected: Expected) -> dict[str, Any]:
-    """What a new repository gets besides the expected fields (the UI's defaults)."""
-    body: dict[str, Any] = {
-        "storage": {"blobStoreName": expected.blob_store, "strictContentTypeValidation": True},
-    }
-    if kind == "proxy":
-        body["negativeCache"] = {"enabled": True, "timeToLive": 1440}
-    return body
-
-
-def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _with_token(function: Callable[..., Any], token: str | None) -> Callable[..., Any]:
