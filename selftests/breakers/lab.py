@@ -236,5 +236,7 @@ def write_external_config(target: Target, path: Path) -> Path:
         lines.append(f"pypirc = {text(clients.pypirc)}")
     if clients.backup_archive:
         lines.append(f"backup_archive = {text(clients.backup_archive)}")
+    if clients.archive_dir:
+        lines.append(f"archive_dir = {text(clients.archive_dir)}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -8,7 +8,9 @@ __all__ = ["engine"]
 
 def test_unresolvable_install_in_dockerfile_fails_docker_3(engine: None, lab: Lab) -> None:
     path = lab.projects / "maestro-hive" / "Dockerfile"
-    path.write_text(path.read_text(encoding="utf-8") + "RUN pip install acme-not-published\n",
-                    encoding="utf-8")
-    only_failure(lab.run("DOCKER-3,DOCKER-1"), "DOCKER-3", "maestro-hive/Dockerfile",
-                 "acme-not-published")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "RUN pip install acme-not-published\n", encoding="utf-8"
+    )
+    only_failure(
+        lab.run("DOCKER-3,DOCKER-1"), "DOCKER-3", "maestro-hive/Dockerfile", "acme-not-published"
+    )

@@ -48,7 +48,7 @@ def test_running_pypiserver_fails_decom_2(lab: Lab) -> None:
 def test_incomplete_archive_fails_decom_3(lab: Lab) -> None:
     archive = lab.services.packages_dir.parent / "packages-archived-20261124"
     shutil.copytree(lab.services.packages_dir, archive)
-    (archive / "acme_data-0.9.0.tar.gz").unlink()
-    lab.services.stop_pypiserver()
+    (archive / "acme_data-0.9.0.zip").unlink()
+    lab.services.pypiserver_control().stop()
     verdicts = lab.run("DECOM-3,DECOM-2", "--phase", "postcutover")
-    only_failure(verdicts, "DECOM-3", "acme_data-0.9.0.tar.gz")
+    only_failure(verdicts, "DECOM-3", "acme_data-0.9.0.zip")

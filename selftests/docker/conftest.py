@@ -29,9 +29,7 @@ REQUIRE = os.environ.get("NEXUS_CUTOVER_REQUIRE_DOCKER", "") in ("1", "true", "y
 def environment_settings() -> Settings:
     """The local images of .ci/docker-setup, changed by the NEXUS_CUTOVER_* variables."""
     base = load_settings(environ={})
-    local = base.model_copy(
-        update={"docker": local_images(), "docker_build": local_build_images()}
-    )
+    local = base.model_copy(update={"docker": local_images(), "docker_build": local_build_images()})
     from_env = load_settings(environ=dict(os.environ))
     changed_docker = from_env.docker.model_dump(exclude_defaults=True)
     changed_build = from_env.docker_build.model_dump(exclude_defaults=True)
@@ -51,7 +49,7 @@ def build_options() -> DockerBuildSettings:
     return environment_settings().docker_build
 
 
-def _not_usable() -> str | None:
+def not_usable() -> str | None:
     reason = docker_unavailable()
     if reason:
         return reason
@@ -66,7 +64,7 @@ def _not_usable() -> str | None:
 @pytest.fixture(scope="session")
 def engine() -> None:
     """Skips (or, under NEXUS_CUTOVER_REQUIRE_DOCKER, fails) unless Docker can run the tests."""
-    reason = _not_usable()
+    reason = not_usable()
     if reason and REQUIRE:
         pytest.fail(f"NEXUS_CUTOVER_REQUIRE_DOCKER is set but {reason}", pytrace=False)
     if reason:

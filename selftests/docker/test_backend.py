@@ -16,6 +16,7 @@ from nexus_cutover.backends.docker import (
 )
 from nexus_cutover.checks import troubleshooting
 from nexus_cutover.config import Settings
+from nexus_cutover.dists import parse_filename
 from nexus_cutover.errors import ServiceStartError
 from nexus_cutover.target import Target
 
@@ -72,7 +73,7 @@ def test_sample_migration_runs_against_the_containers(
     assert migrated.backend == "docker"
     group = migrated.nexus.simple(migrated.expected.group.name)
     for path in docker_services.packages_dir.iterdir():
-        project = path.name.split("-")[0].replace("_", "-").lower()
+        project = parse_filename(path.name)[0]  # normalised, as pip asks for it
         page = requests.get(f"{group}{project}/", timeout=30)
         assert page.status_code == 200
         assert path.name in page.text, f"{path.name} missing from the group's page"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,7 +86,7 @@ def test_heredocs_build_on_a_builder_without_them(
         "EOF\n",
         encoding="utf-8",
     )
-    options = replace(build_options(), heredocs="translate")
+    options = build_options().model_copy(update={"heredocs": "translate"})
     assert dockerfiles_build([project], migrated, options) == []
 
 
@@ -97,7 +96,7 @@ def test_missing_base_image_is_reported_not_pulled(migrated: Target, tmp_path: P
     (project / "Dockerfile").write_text(
         "FROM nexus-cutover/not-built:0\nRUN pip install acme-utils\n", encoding="utf-8"
     )
-    options = replace(build_options(), pull=False)
+    options = build_options().model_copy(update={"pull": False})
     problems = dockerfiles_build([project], migrated, options)
     assert problems == [
         "unmapped/Dockerfile cannot be built here: base image"

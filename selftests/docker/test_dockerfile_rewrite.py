@@ -181,7 +181,8 @@ def test_docker_settings_from_environment() -> None:
             "NEXUS_CUTOVER_NEXUS_START_TIMEOUT": "42",
         }
     ).docker
-    assert (docker.nexus_image, docker.pull, docker.nexus_start_timeout) == ("my/nexus:1", False, 42)
+    assert docker.nexus_image == "my/nexus:1"
+    assert (docker.pull, docker.nexus_start_timeout) == (False, 42)
     with pytest.raises(ConfigError, match="NEXUS_CUTOVER_DOCKER_PULL"):
         load_settings(environ={"NEXUS_CUTOVER_DOCKER_PULL": "maybe"})
 

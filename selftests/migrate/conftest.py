@@ -33,8 +33,9 @@ def running(root: Path, seed: list[Path]) -> Iterator[LocalServices]:
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory: pytest.TempPathFactory,
-             sample_dists: list[Path]) -> Iterator[LocalServices]:
+def services(
+    tmp_path_factory: pytest.TempPathFactory, sample_dists: list[Path]
+) -> Iterator[LocalServices]:
     """Services of this test module, below <tmp>/state/local as `nexus-cutover` keeps them."""
     with running(tmp_path_factory.mktemp("state") / "local", sample_dists) as started:
         yield started

@@ -18,8 +18,10 @@ from typing import Literal
 
 
 def _metadata(name: str, version: str, metadata_version: str) -> str:
-    return (f"Metadata-Version: {metadata_version}\nName: {name}\nVersion: {version}\n"
-            f"Summary: test distribution {name}\n")
+    return (
+        f"Metadata-Version: {metadata_version}\nName: {name}\nVersion: {version}\n"
+        f"Summary: test distribution {name}\n"
+    )
 
 
 def _record_line(path: str, data: bytes) -> str:
@@ -31,8 +33,9 @@ def wheel_stem(name: str, version: str) -> str:
     return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
 
 
-def write_wheel(folder: Path, name: str, version: str, *, metadata_version: str = "2.1",
-                payload: bytes = b"") -> Path:
+def write_wheel(
+    folder: Path, name: str, version: str, *, metadata_version: str = "2.1", payload: bytes = b""
+) -> Path:
     """A wheel as the wheel spec describes it: module, METADATA, WHEEL and RECORD."""
     stem = wheel_stem(name, version)
     module = stem.split("-")[0]
@@ -41,7 +44,7 @@ def write_wheel(folder: Path, name: str, version: str, *, metadata_version: str 
         f"{module}/__init__.py": f"VERSION = {version!r}\n".encode() + payload,
         f"{info}/METADATA": _metadata(name, version, metadata_version).encode(),
         f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: hand\nRoot-Is-Purelib: true\n"
-                         b"Tag: py3-none-any\n",
+        b"Tag: py3-none-any\n",
     }
     record = [_record_line(path, data) for path, data in files.items()]
     files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
@@ -55,14 +58,18 @@ def write_wheel(folder: Path, name: str, version: str, *, metadata_version: str 
 
 Compression = Literal["gz", "bz2", "xz"]
 _TAR_MODES: dict[Compression, Literal["w:gz", "w:bz2", "w:xz"]] = {
-    "gz": "w:gz", "bz2": "w:bz2", "xz": "w:xz",
+    "gz": "w:gz",
+    "bz2": "w:bz2",
+    "xz": "w:xz",
 }
 
 
 def write_sdist(folder: Path, name: str, version: str, *, compression: Compression = "gz") -> Path:
     root = f"{name}-{version}"
-    members = {f"{root}/PKG-INFO": _metadata(name, version, "2.1").encode(),
-               f"{root}/setup.py": b"from setuptools import setup\nsetup()\n"}
+    members = {
+        f"{root}/PKG-INFO": _metadata(name, version, "2.1").encode(),
+        f"{root}/setup.py": b"from setuptools import setup\nsetup()\n",
+    }
     path = folder / f"{root}.tar.{compression}"
     folder.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, _TAR_MODES[compression]) as archive:

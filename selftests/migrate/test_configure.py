@@ -32,8 +32,9 @@ def projects(tmp_path: Path) -> Path:
 def target(tmp_path: Path) -> Target:
     return Target(
         backend="external",
-        nexus=NexusEndpoint("http://127.0.0.1:28081", REPOSITORIES,
-                            Credentials("admin", "admin-pw")),
+        nexus=NexusEndpoint(
+            "http://127.0.0.1:28081", REPOSITORIES, Credentials("admin", "admin-pw")
+        ),
         pypiserver=PypiserverEndpoint("http://localhost:8888", None, None),
         expected=Expected(nexus_aliases=(ALIAS,)),
         clients=ClientSettings(),
@@ -93,7 +94,7 @@ def test_a_dry_run_shows_masked_diffs_and_writes_nothing(projects: Path, target:
     assert not StatePaths(target.state_dir).journal.exists()
     text = "\n".join(result.diffs)
     assert f"+index-url = {REPOSITORIES}/repository/pypi-group/simple" in text
-    assert "-  PIP_TRUSTED_HOST: \"pypi-server\"" in text
+    assert '-  PIP_TRUSTED_HOST: "pypi-server"' in text
     assert all(secret not in text for secret in SECRETS)
     assert "http://deploy:****@localhost:8888/simple" in text
 
@@ -106,7 +107,8 @@ def test_the_journal_holds_no_credential_and_rollback_restores_exact_bytes(
     journal = paths.journal.read_text(encoding="utf-8")
     assert all(secret not in journal for secret in SECRETS)
     assert {c.path for c in migrate.Journal(paths).changes()} >= {
-        str(projects / "maestro-hive" / "pip.conf")}
+        str(projects / "maestro-hive" / "pip.conf")
+    }
 
     result = migrate.rollback(target)
     assert result.undone is not None
@@ -116,8 +118,7 @@ def test_the_journal_holds_no_credential_and_rollback_restores_exact_bytes(
     assert result.steps  # external backend: starting pypiserver is the user's
 
 
-def test_rollback_refuses_a_file_edited_since_and_names_it(projects: Path,
-                                                           target: Target) -> None:
+def test_rollback_refuses_a_file_edited_since_and_names_it(projects: Path, target: Target) -> None:
     migrate.configure(target, [projects])
     edited = projects / "maestro-hive" / "requirements.txt"
     edited.write_text(edited.read_text(encoding="utf-8") + "requests\n", encoding="utf-8")
@@ -134,8 +135,7 @@ def test_rollback_refuses_a_file_edited_since_and_names_it(projects: Path,
     assert edited.read_text(encoding="utf-8").endswith("requests\n")
 
 
-def test_a_missing_path_is_refused_before_anything_changes(projects: Path,
-                                                           target: Target) -> None:
+def test_a_missing_path_is_refused_before_anything_changes(projects: Path, target: Target) -> None:
     before = snapshot(projects)
     with pytest.raises(migrate.MigrationError, match="no such file or folder"):
         migrate.configure(target, [projects, projects / "nope"])

@@ -21,10 +21,16 @@ from nexus_cutover.target import Target
 def record_run(target: Target, outcome: Outcome) -> None:
     """What the pytest plugin leaves in the state dir after a full run."""
     finished = datetime.now(UTC)
-    run = RunReport(target=target.describe(), phase="precutover",
-                    started=finished - timedelta(minutes=2), finished=finished,
-                    checks=(CheckResult("PARITY-1", "passed", "", "t::parity", 1.0),
-                            CheckResult("CLIENT-2", outcome, "", "t::client", 1.0)))
+    run = RunReport(
+        target=target.describe(),
+        phase="precutover",
+        started=finished - timedelta(minutes=2),
+        finished=finished,
+        checks=(
+            CheckResult("PARITY-1", "passed", "", "t::parity", 1.0),
+            CheckResult("CLIENT-2", outcome, "", "t::client", 1.0),
+        ),
+    )
     write_json(run, StatePaths(target.state_dir).report)
 
 
@@ -91,8 +97,18 @@ def test_a_forced_decommission_records_its_reason(
 ) -> None:
     StatePaths(target.state_dir).report.unlink(missing_ok=True)
     state = services.root.parent
-    code = cli.main(["--state-dir", str(state), "migrate", "decommission", "--force",
-                     "--reason", "old disk failing", "--no-progress"])
+    code = cli.main(
+        [
+            "--state-dir",
+            str(state),
+            "migrate",
+            "decommission",
+            "--force",
+            "--reason",
+            "old disk failing",
+            "--no-progress",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "gate: forced: old disk failing" in out

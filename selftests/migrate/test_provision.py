@@ -15,6 +15,7 @@ from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import AuthError, UnreachableError
 from nexus_cutover.migrate.errors import ProvisionError
+from nexus_cutover.repoconfig import desired_body
 from nexus_cutover.target import Credentials, Target
 
 
@@ -27,25 +28,37 @@ def repository_writes(services: LocalServices) -> int:
     """POST/PUT requests to the repository API, read from the stand-in's request log."""
     log = services.nexus_data / "log" / "request.log"
     lines = log.read_text(encoding="utf-8").splitlines()
-    return sum(1 for line in lines
-               if ('"POST /service/rest/v1/repositories' in line
-                   or '"PUT /service/rest/v1/repositories' in line))
+    return sum(
+        1
+        for line in lines
+        if (
+            '"POST /service/rest/v1/repositories' in line
+            or '"PUT /service/rest/v1/repositories' in line
+        )
+    )
 
 
 def save_hosted(client: NexusClient, expected: Expected) -> None:
     existing = client.pypi_repository("hosted", expected.hosted.name)
-    client.save_repository("hosted", expected, existing)
+    body = desired_body("hosted", expected, existing)
+    client.save_repository("hosted", expected.hosted.name, body, update=True)
 
 
 def test_from_empty_creates_the_three_then_a_second_run_changes_nothing(
     client: NexusClient, target: Target, services: LocalServices
 ) -> None:
     before = migrate.repository_drift(client, target.expected)
-    assert {(d.kind, d.missing) for d in before} == {("proxy", True), ("hosted", True),
-                                                     ("group", True)}
+    assert {(d.kind, d.missing) for d in before} == {
+        ("proxy", True),
+        ("hosted", True),
+        ("group", True),
+    }
     result = migrate.provision(client, target.expected, dry_run=False)
     assert [(a.kind, a.verb) for a in result.actions] == [
-        ("proxy", "create"), ("hosted", "create"), ("group", "create")]
+        ("proxy", "create"),
+        ("hosted", "create"),
+        ("group", "create"),
+    ]
     assert migrate.repository_drift(client, target.expected) == []
 
     writes = repository_writes(services)
@@ -76,9 +89,11 @@ def test_drift_is_shown_before_it_is_fixed_and_a_dry_run_fixes_nothing(
 def test_a_name_held_by_another_type_is_refused_before_anything_changes(
     client: NexusClient, target: Target
 ) -> None:
-    clash = Expected(proxy=target.expected.proxy.model_copy(update={"name": "pypi-hosted"}),
-                     hosted=target.expected.hosted.model_copy(update={"name": "fresh-hosted"}),
-                     group=target.expected.group.model_copy(update={"name": "fresh-group"}))
+    clash = Expected(
+        proxy=target.expected.proxy.model_copy(update={"name": "pypi-hosted"}),
+        hosted=target.expected.hosted.model_copy(update={"name": "fresh-hosted"}),
+        group=target.expected.group.model_copy(update={"name": "fresh-group"}),
+    )
     names_before = {r["name"] for r in client.repositories()}
     with pytest.raises(ProvisionError, match=r"never done here.*'pypi-hosted'.*pypi hosted"):
         migrate.provision(client, clash, dry_run=False)

@@ -41,19 +41,50 @@ def _only_failure_ids(source: str) -> set[str]:
     """The check ID argument of every only_failure(verdicts, "ID", ...) call."""
     found = set()
     for node in ast.walk(ast.parse(source)):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "only_failure" and len(node.args) > 1
-                and isinstance(node.args[1], ast.Constant)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "only_failure"
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+        ):
             found.add(str(node.args[1].value))
     return found
 
 
 def test_every_check_has_a_breaker() -> None:
     """A breaker asserts its check fails: only_failure(..., "ID", ...) or an outcome check."""
-    sources = [path.read_text(encoding="utf-8")
-               for folder in ("selftests/breakers", "selftests/docker")
-               for path in sorted((ROOT / folder).glob("test_*.py"))]
+    sources = [
+        path.read_text(encoding="utf-8")
+        for folder in ("selftests/breakers", "selftests/docker")
+        for path in sorted((ROOT / folder).glob("test_*.py"))
+    ]
     broken = set().union(*map(_only_failure_ids, sources))
     for source in sources:
         broken |= set(re.findall(r'verdicts\["([A-Z]+-\d+)"\]\.outcome == "failed"', source))
     assert sorted(CHECK_IDS - broken) == []
+
+
+def test_every_check_says_what_a_pass_records() -> None:
+    from nexus_cutover.catalogue import CHECKS
+
+    assert [c.id for c in CHECKS if not c.evidence.strip()] == []
+
+
+def test_readme_check_table_is_the_catalogues() -> None:
+    """The README's table is generated (`nexus-cutover checks --markdown`), never edited."""
+    from nexus_cutover.catalogue import markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme, (
+        "README.md's check table differs from the catalogue: paste the output of"
+        " `nexus-cutover checks --markdown`"
+    )
+
+
+def test_tests_take_phases_and_writes_from_the_catalogue() -> None:
+    """A test carries only its check ID: phase or writes markers would be a second source."""
+    for module in sorted((ROOT / "tests").glob("test_*.py")):
+        text = module.read_text(encoding="utf-8")
+        assert "mark.phase" not in text, module.name
+        assert "mark.writes" not in text, module.name

@@ -21,17 +21,31 @@ TARGET = Target(
     backend="external",
     nexus=NexusEndpoint("http://nexus.example:8081", "http://nexus.example:8083", None),
     pypiserver=PypiserverEndpoint("http://old.example:8888", None, None),
-    expected=Expected(), clients=ClientSettings(), state_dir=Path("/nonexistent"),
+    expected=Expected(),
+    clients=ClientSettings(),
+    state_dir=Path("/nonexistent"),
 )
 
 
-def report(tmp_path: Path, outcome: Outcome = "passed", *, age: timedelta = timedelta(hours=1),
-           target: str | None = None, phase: str = "precutover") -> Path:
+def report(
+    tmp_path: Path,
+    outcome: Outcome = "passed",
+    *,
+    age: timedelta = timedelta(hours=1),
+    target: str | None = None,
+    phase: str = "precutover",
+) -> Path:
     finished = NOW - age
-    run = RunReport(target=target or TARGET.describe(), phase=phase,
-                    started=finished - timedelta(minutes=3), finished=finished,
-                    checks=(CheckResult("PARITY-1", "passed", "", "t::a", 1.0),
-                            CheckResult("REPO-1", outcome, "drift", "t::b", 1.0)))
+    run = RunReport(
+        target=target or TARGET.describe(),
+        phase=phase,
+        started=finished - timedelta(minutes=3),
+        finished=finished,
+        checks=(
+            CheckResult("PARITY-1", "passed", "", "t::a", 1.0),
+            CheckResult("REPO-1", outcome, "drift", "t::b", 1.0),
+        ),
+    )
     path = tmp_path / "last-report.json"
     write_json(run, path)
     return path
@@ -43,15 +57,18 @@ def test_a_recent_passing_run_opens_the_gate(tmp_path: Path) -> None:
     assert "passed on this target" in gate.why
 
 
-@pytest.mark.parametrize(("make", "why"), [
-    (lambda p: p / "missing.json", "no acceptance report"),
-    (lambda p: report(p, "failed"), "did not pass"),
-    (lambda p: report(p, age=timedelta(hours=30)), "30.0 h old"),
-    (lambda p: report(p, target="Nexus http://other:8081, backend local"), "another target"),
-    (lambda p: report(p, target="Nexus http://nexus.example:80810 (x)"), "another target"),
-    (lambda p: report(p, phase="health"), "not a pre-cutover run"),
-    (lambda p: report(p, "skipped"), "left checks unproven (REPO-1)"),
-])
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: p / "missing.json", "no acceptance report"),
+        (lambda p: report(p, "failed"), "did not pass"),
+        (lambda p: report(p, age=timedelta(hours=30)), "30.0 h old"),
+        (lambda p: report(p, target="Nexus http://other:8081, backend local"), "another target"),
+        (lambda p: report(p, target="Nexus http://nexus.example:80810 (x)"), "another target"),
+        (lambda p: report(p, phase="health"), "not a pre-cutover run"),
+        (lambda p: report(p, "skipped"), "left checks unproven (REPO-1)"),
+    ],
+)
 def test_the_gate_stays_shut_and_says_why(
     tmp_path: Path, make: Callable[[Path], Path], why: str
 ) -> None:

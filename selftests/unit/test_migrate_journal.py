@@ -17,8 +17,20 @@ def record(journal: Journal, path: Path, new: bytes, run: str = "r1") -> None:
     """What configure does: keep the original, journal, then write."""
     before = path.read_bytes()
     journal.keep_original(before)
-    journal.append([Change(run, str(path), 1, sha256_bytes(b"old"), "http://u:****@old/",
-                           "http://new/", sha256_bytes(before), sha256_bytes(new))])
+    journal.append(
+        [
+            Change(
+                run,
+                str(path),
+                1,
+                sha256_bytes(b"old"),
+                "http://u:****@old/",
+                "http://new/",
+                sha256_bytes(before),
+                sha256_bytes(new),
+            )
+        ]
+    )
     path.write_bytes(new)
 
 
@@ -27,8 +39,7 @@ def journal(tmp_path: Path) -> Journal:
     return Journal(StatePaths(tmp_path / "state"))
 
 
-def test_undo_restores_exact_bytes_and_forgets_the_change(journal: Journal,
-                                                          tmp_path: Path) -> None:
+def test_undo_restores_exact_bytes_and_forgets_the_change(journal: Journal, tmp_path: Path) -> None:
     config = tmp_path / "pip.conf"
     original = f"index-url = http://u:{SECRET}@old/\r\n".encode()
     config.write_bytes(original)
@@ -64,8 +75,9 @@ def test_a_write_that_never_happened_is_recognised(journal: Journal, tmp_path: P
     assert journal.changes() == []
 
 
-def test_a_file_edited_since_is_refused_by_name_and_nothing_changes(journal: Journal,
-                                                                    tmp_path: Path) -> None:
+def test_a_file_edited_since_is_refused_by_name_and_nothing_changes(
+    journal: Journal, tmp_path: Path
+) -> None:
     edited, untouched = tmp_path / "edited.conf", tmp_path / "untouched.conf"
     for path in (edited, untouched):
         path.write_bytes(b"old\n")

@@ -36,21 +36,26 @@ def test_metadata_version_2_0_is_carried_although_twine_refuses_it(tmp_path: Pat
 @pytest.mark.parametrize("compression", ["gz", "bz2", "xz"])
 def test_sdists_of_every_compression(tmp_path: Path, compression: Compression) -> None:
     package = package_file(write_sdist(tmp_path, "acme_sdist", "3.0", compression=compression))
-    assert (package.filetype, package.python_version, package.version) == ("sdist", "source",
-                                                                           "3.0")
+    assert (package.filetype, package.python_version, package.version) == ("sdist", "source", "3.0")
 
 
 def test_an_egg(tmp_path: Path) -> None:
     package = package_file(write_egg(tmp_path, "acme_egg", "0.5"))
-    assert (package.filetype, package.python_version, package.version) == ("bdist_egg", "3.11",
-                                                                           "0.5")
+    assert (package.filetype, package.python_version, package.version) == (
+        "bdist_egg",
+        "3.11",
+        "0.5",
+    )
 
 
-@pytest.mark.parametrize("make", [
-    lambda d: truncate(write_wheel(d, "cut", "1.0")),
-    lambda d: truncate(write_sdist(d, "cut", "1.0"), keep=0.6),
-    lambda d: _text_file(d / "fake-1.0-py3-none-any.whl"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: truncate(write_wheel(d, "cut", "1.0")),
+        lambda d: truncate(write_sdist(d, "cut", "1.0"), keep=0.6),
+        lambda d: _text_file(d / "fake-1.0-py3-none-any.whl"),
+    ],
+)
 def test_damaged_files_are_one_line_naming_the_file(
     tmp_path: Path, make: Callable[[Path], Path]
 ) -> None:

@@ -61,8 +61,10 @@ def summary(result: ScanResult) -> list[tuple[int, str, str, str]]:
         (GROUP + "/", "nexus-group"),
         ("http://maestro-nexus:8083/repository/pypi-group/simple", "nexus-group"),
         ("http://localhost:28083/repository/pypi%2Dgroup/simple/", "nexus-group"),
-        ("http://localhost:28083/repository/pypi-group/packages/acme-data/1.0.0/a.whl",
-         "nexus-group"),
+        (
+            "http://localhost:28083/repository/pypi-group/packages/acme-data/1.0.0/a.whl",
+            "nexus-group",
+        ),
         ("http://localhost:28083/repository/pypi-hosted/", "nexus-other"),
         ("http://localhost:28083/repository/pypi-groupie/simple", "nexus-other"),
         ("http://maestro-nexus:80/repository/pypi-group/simple", "unknown"),
@@ -121,20 +123,35 @@ def test_mask_url(url: str, masked: str) -> None:
     [
         ("pip.conf", "[global]\n# index-url = http://localhost:8888/simple\n; trusted-host = x\n"),
         ("requirements.txt", "# -i http://localhost:8888/simple\nsix  # http://localhost:8888/\n"),
-        ("Dockerfile", "FROM x\n# RUN pip install -i http://localhost:8888/simple six\n"
-                       "RUN pip install six  # --index-url http://localhost:8888/simple\n"),
-        (".github/workflows/ci.yml", "env:\n  # PIP_INDEX_URL: http://localhost:8888/simple\n"
-                                     "  X: 1\njobs: {}\n"),
-        (".gitlab-ci.yml", "job:\n  script:\n    # - pip install -i http://localhost:8888/s x\n"
-                           "    - echo ok\n"),
-        ("Jenkinsfile", "// sh 'pip install -i http://localhost:8888/simple x'\n"
-                        "/* PIP_INDEX_URL = 'http://localhost:8888/simple' */\n"),
-        ("tox.ini", "[testenv]\nset_env =\n    # PIP_INDEX_URL = http://localhost:8888/simple\n"
-                    "    A = 1\n"),
+        (
+            "Dockerfile",
+            "FROM x\n# RUN pip install -i http://localhost:8888/simple six\n"
+            "RUN pip install six  # --index-url http://localhost:8888/simple\n",
+        ),
+        (
+            ".github/workflows/ci.yml",
+            "env:\n  # PIP_INDEX_URL: http://localhost:8888/simple\n  X: 1\njobs: {}\n",
+        ),
+        (
+            ".gitlab-ci.yml",
+            "job:\n  script:\n    # - pip install -i http://localhost:8888/s x\n    - echo ok\n",
+        ),
+        (
+            "Jenkinsfile",
+            "// sh 'pip install -i http://localhost:8888/simple x'\n"
+            "/* PIP_INDEX_URL = 'http://localhost:8888/simple' */\n",
+        ),
+        (
+            "tox.ini",
+            "[testenv]\nset_env =\n    # PIP_INDEX_URL = http://localhost:8888/simple\n    A = 1\n",
+        ),
         ("pyproject.toml", '[tool.uv]\n# index-url = "http://localhost:8888/simple"\n'),
         ("uv.toml", '# index-url = "http://localhost:8888/simple"\n'),
-        (".pypirc", "[distutils]\nindex-servers = x\n[x]\n# repository = http://localhost:8888/\n"
-                    "repository = " + GROUP + "\n"),
+        (
+            ".pypirc",
+            "[distutils]\nindex-servers = x\n[x]\n# repository = http://localhost:8888/\n"
+            "repository = " + GROUP + "\n",
+        ),
     ],
 )
 def test_comments_are_never_references(tmp_path: Path, relative: str, text: str) -> None:
@@ -144,7 +161,10 @@ def test_comments_are_never_references(tmp_path: Path, relative: str, text: str)
 
 
 def test_github_heredoc_expressions_and_folded_scalars(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, ".github/workflows/ci.yml", """\
+    result = scan_one(
+        tmp_path,
+        ".github/workflows/ci.yml",
+        """\
 on: push
 jobs:
   a:
@@ -159,18 +179,30 @@ jobs:
           pip install
           --extra-index-url http://pypi-server:8888/simple
           acme-utils
-""")
+""",
+    )
     assert summary(result) == [
-        (8, "GitHub Actions run heredoc ~/.config/pip/pip.conf: pip.conf [global] index-url",
-         "${{ vars.NEXUS_URL }}/repository/pypi-group/simple", "unknown"),
+        (
+            8,
+            "GitHub Actions run heredoc ~/.config/pip/pip.conf: pip.conf [global] index-url",
+            "${{ vars.NEXUS_URL }}/repository/pypi-group/simple",
+            "unknown",
+        ),
         (10, "GitHub Actions run pip --index-url", "${{ secrets.INDEX }}", "unknown"),
-        (13, "GitHub Actions run pip --extra-index-url", "http://pypi-server:8888/simple",
-         "old-index"),
+        (
+            13,
+            "GitHub Actions run pip --extra-index-url",
+            "http://pypi-server:8888/simple",
+            "old-index",
+        ),
     ]
 
 
 def test_dockerfile_exec_form_script_heredoc_and_secret_env(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, "Containerfile", """\
+    result = scan_one(
+        tmp_path,
+        "Containerfile",
+        """\
 FROM python:3.11-slim
 RUN ["pip", "install", "--index-url", "http://localhost:8888/simple", "six"]
 RUN <<EOF
@@ -179,11 +211,16 @@ EOF
 ENV TWINE_PASSWORD=hunter2 TWINE_USERNAME=ci
 RUN printf '[global]\\nindex-url = http://localhost:8888/simple\\n' > /etc/pip.conf
 RUN curl -fsS https://example.org/install.sh
-""")
+""",
+    )
     assert summary(result) == [
         (2, "Dockerfile RUN pip --index-url", "http://localhost:8888/simple", "old-index"),
-        (4, "Dockerfile RUN heredoc pip --index-url", "http://pypi-server:8888/simple",
-         "old-index"),
+        (
+            4,
+            "Dockerfile RUN heredoc pip --index-url",
+            "http://pypi-server:8888/simple",
+            "old-index",
+        ),
         (7, "Dockerfile RUN printf URL", "http://localhost:8888/simple", "old-index"),
     ]
     assert [(c.line, c.setting) for c in result.credentials] == [(6, "ENV TWINE_PASSWORD")]
@@ -191,7 +228,10 @@ RUN curl -fsS https://example.org/install.sh
 
 
 def test_command_line_secrets_are_credentials(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, ".gitlab-ci.yml", """\
+    result = scan_one(
+        tmp_path,
+        ".gitlab-ci.yml",
+        """\
 release:
   script:
     - twine upload -u admin -p hunter2 --repository-url http://localhost:8888/ dist/*
@@ -199,7 +239,8 @@ release:
     - curl -u admin:hunter2 http://localhost:28081/service/rest/v1/status
   variables:
     TWINE_PASSWORD: ${NEXUS_PASSWORD}
-""")
+""",
+    )
     assert [(c.line, c.setting) for c in result.credentials] == [
         (3, "GitLab CI script twine -p"),
         (5, "GitLab CI script curl --user"),
@@ -208,13 +249,17 @@ release:
 
 
 def test_ambiguous_trusted_host_and_https(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, "pip.conf", f"""\
+    result = scan_one(
+        tmp_path,
+        "pip.conf",
+        f"""\
 [global]
 index-url = https://localhost:8888/simple
 trusted-host = localhost
 [install]
 extra-index-url = {GROUP}
-""")
+""",
+    )
     by_line = {r.line: r for r in result.references}
     assert by_line[3].classification == "old-index"
     assert by_line[3].insecure_trusted_host
@@ -223,12 +268,16 @@ extra-index-url = {GROUP}
 
 
 def test_variable_hosts_are_reported_as_unknown(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, "Jenkinsfile", """\
+    result = scan_one(
+        tmp_path,
+        "Jenkinsfile",
+        """\
 pipeline {
   environment { PIP_INDEX_URL = "${env.NEXUS}/repository/pypi-group/simple" }
   stages { stage('x') { steps { sh "pip install -i \\$PIP_INDEX_URL six" } } }
 }
-""")
+""",
+    )
     assert [(r.line, r.classification) for r in result.references] == [
         (2, "unknown"),
         (3, "unknown"),
@@ -239,7 +288,11 @@ def test_tree_follows_includes_and_skips_tool_folders(tmp_path: Path) -> None:
     write(tmp_path, "requirements.txt", "-r deps/base.txt\nsix>=1.16\n")
     write(tmp_path, "deps/base.txt", "-i http://localhost:8888/simple\nidna\n")
     write(tmp_path, ".gitlab-ci.yml", "include:\n  - local: ci/*.yml\n")
-    write(tmp_path, "ci/jobs.yml", "job:\n  variables:\n    PIP_INDEX_URL: http://pypi-server:8888/simple\n")
+    write(
+        tmp_path,
+        "ci/jobs.yml",
+        "job:\n  variables:\n    PIP_INDEX_URL: http://pypi-server:8888/simple\n",
+    )
     for folder in (".venv", "venv", "node_modules", ".tox", ".git", "__pycache__"):
         write(tmp_path, f"{folder}/pip.conf", "[global]\nindex-url = http://localhost:8888/\n")
     result = scan_tree(tmp_path, CTX)
@@ -283,7 +336,10 @@ def test_requirements_problems_are_readable_lines(tmp_path: Path) -> None:
 
 
 def test_tox_defaults_indexserver_and_deps(tmp_path: Path) -> None:
-    result = scan_one(tmp_path, "tox.ini", """\
+    result = scan_one(
+        tmp_path,
+        "tox.ini",
+        """\
 [tox]
 indexserver =
     default = http://pypi-server:8888/simple
@@ -295,7 +351,8 @@ deps =
     six>=1.16
 commands =
     pip install --find-links http://localhost:8888/packages/ acme-utils
-""")
+""",
+    )
     assert [(r.line, r.setting) for r in result.references] == [
         (3, "tox.ini [tox] indexserver"),
         (6, "tox.ini [testenv] setenv PIP_INDEX_URL"),
@@ -310,7 +367,10 @@ def test_pip_conf_colon_keys_and_pypirc_sections(tmp_path: Path) -> None:
     assert summary(conf) == [
         (2, "pip.conf [global] index-url", "http://localhost:8888/simple", "old-index")
     ]
-    pypirc = scan_one(tmp_path, ".pypirc", f"""\
+    pypirc = scan_one(
+        tmp_path,
+        ".pypirc",
+        f"""\
 [distutils]
 index-servers = nexus
 
@@ -320,7 +380,8 @@ repository = {GROUP.replace("pypi-group/simple", "pypi-hosted/")}
 [old]
 repository = http://localhost:8888/
 password = still-here
-""")
+""",
+    )
     # twine reads only the listed servers, but a stored password is a finding wherever it is
     assert [(r.line, r.classification) for r in pypirc.references] == [(5, "nexus-other")]
     assert [(c.line, c.setting) for c in pypirc.credentials] == [(9, ".pypirc [old] password")]
@@ -356,8 +417,15 @@ def test_detect_kind(relative: str, kind: str | None) -> None:
 
 def test_references_hide_their_raw_text_from_repr() -> None:
     ref = IndexReference(
-        path="a", line=1, text="http://u:pw@h/", url="http://u:****@h/", setting="s",
-        file_kind="pip.conf", classification="unknown", credentials=True,
-        insecure_trusted_host=False, purpose="install",
+        path="a",
+        line=1,
+        text="http://u:pw@h/",
+        url="http://u:****@h/",
+        setting="s",
+        file_kind="pip.conf",
+        classification="unknown",
+        credentials=True,
+        insecure_trusted_host=False,
+        purpose="install",
     )
     assert "pw@" not in repr(ref)

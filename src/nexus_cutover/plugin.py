@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from nexus_cutover.catalogue import CHECK_IDS, PHASES, check
+from nexus_cutover.catalogue import CHECK_IDS, PHASES, check, checks_in_phase
 from nexus_cutover.checks import Problems, Proof
 from nexus_cutover.config import Settings, find_config_file, load_settings
 from nexus_cutover.errors import CutoverError
@@ -358,7 +358,13 @@ def build_report(config: pytest.Config) -> RunReport:
         checks=tuple(_results(config)),
         config_file=str(config_file) if config_file else None,
         selected=config.stash[SELECTED],
+        phase_checks=_phase_checks(config),
     )
+
+
+def _phase_checks(config: pytest.Config) -> tuple[str, ...] | None:
+    phase = str(config.getoption("phase"))
+    return None if phase == "all" else tuple(c.id for c in checks_in_phase(phase))
 
 
 def pytest_terminal_summary(

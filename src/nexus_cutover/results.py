@@ -92,9 +92,11 @@ class RunReport:
     config_file: str | None = None  # the configuration file of the run, if any
     # The check IDs a partial run (--checks) selected; None for a full run of the phase.
     selected: tuple[str, ...] | None = None
+    # The check IDs of the run's phase; None: every check of the catalogue.
+    phase_checks: tuple[str, ...] | None = None
 
     def checklist(self) -> tuple[ChecklistOutcome, ...]:
-        return checklist_outcomes(self.checks, self.selected)
+        return checklist_outcomes(self.checks, self.selected or self.phase_checks)
 
     @property
     def passed(self) -> bool:
@@ -126,7 +128,16 @@ class RunReport:
                 f"The selected checks passed ({', '.join(self.selected)}); a partial run"
                 " proves only those, not the migration."
             )
-        return "Migration done: every checklist item is proven."
+        return PROVEN_VERDICTS.get(self.phase, PROVEN_VERDICTS["all"])
+
+
+# What a run that proved every item of its phase may claim, and no more.
+PROVEN_VERDICTS = {
+    "precutover": "Ready for the cutover: every pre-cutover checklist item is proven.",
+    "postcutover": "Migration done: every post-cutover checklist item is proven.",
+    "health": "Healthy: every checklist item of the health phase is proven.",
+    "all": "Migration done: every checklist item is proven.",
+}
 
 
 def worst(statuses: Iterable[Status]) -> Status:
@@ -139,8 +150,8 @@ def checklist_outcomes(
 ) -> tuple[ChecklistOutcome, ...]:
     """The guide's checklist items, in its order, each with the outcome of its checks.
 
-    For a partial run only the items with a selected check are shown, each with just the
-    selected checks.
+    `selected` (a partial run, or the checks of the run's phase): only the items with such a
+    check are shown, each with just those checks.
     """
     if selected is None:
         return tuple(_item_outcome(item, results) for item in CHECKLIST)
@@ -172,8 +183,9 @@ def proven_count(checklist: Sequence[ChecklistOutcome]) -> int:
     return sum(item.outcome == "passed" for item in checklist)
 
 
-def headline(checklist: Sequence[ChecklistOutcome]) -> str:
-    return f"Migration checklist: {proven_count(checklist)} of {len(checklist)} items proven"
+def headline(checklist: Sequence[ChecklistOutcome], phase: str = "all") -> str:
+    scope = "" if phase == "all" else f" ({phase} phase)"
+    return f"Migration checklist{scope}: {proven_count(checklist)} of {len(checklist)} items proven"
 
 
 def redacted(report: RunReport, secrets: Collection[str] = ()) -> RunReport:
@@ -216,6 +228,7 @@ class _ReportModel(BaseModel):
     checks: list[_CheckModel]
     config_file: str | None = None
     selected: list[str] | None = None
+    phase_checks: list[str] | None = None
 
 
 def read_json(path: Path) -> RunReport:
@@ -247,6 +260,7 @@ def read_json(path: Path) -> RunReport:
         ),
         config_file=model.config_file,
         selected=tuple(model.selected) if model.selected is not None else None,
+        phase_checks=tuple(model.phase_checks) if model.phase_checks is not None else None,
     )
 
 

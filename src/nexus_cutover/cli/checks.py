@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 from nexus_cutover.errors import ExitCode
 
 if TYPE_CHECKING:

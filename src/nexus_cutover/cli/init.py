@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 from nexus_cutover.errors import ConfigError, ExitCode
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Question:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("nexus_url", "Nexus REST/UI base URL", "http://localhost:28081"),
+    Question("nexus_url", "Nexus REST/UI base URL (empty: the local stand-in of `up`)", ""),
     Question("nexus_repository_url", "Nexus repository base URL (/repository/...)", ""),
     Question("nexus_user", "Nexus user", "admin"),
     Question(
@@ -52,7 +52,7 @@ TEMPLATE = """\
 
 # local: pypiserver + the Nexus stand-in on loopback; external: your servers, by URL;
 # docker: the official images in containers.
-backend = "external"
+backend = {backend}
 read_only = false          # true: never write (the health phase is always read only)
 require_proven = false     # true: skipped or unrun checklist items fail the run
 state_dir = ".cutover"     # backups, journals, the last report
@@ -196,8 +196,11 @@ def render(values: dict[str, str]) -> str:
 
     old = values["pypiserver_url"].rstrip("/")
     projects = [p.strip() for p in values["projects"].split(",") if p.strip()]
+    # No Nexus given: a configuration for the local services of `nexus-cutover up`.
+    backend = "external" if values["nexus_url"] else "local"
     return TEMPLATE.format(
-        nexus_url=quoted(values["nexus_url"]),
+        backend=quoted(backend),
+        nexus_url=quoted(values["nexus_url"] or "http://localhost:28081"),
         repository_line=(
             f"repository_url = {quoted(values['nexus_repository_url'])}"
             if values["nexus_repository_url"]

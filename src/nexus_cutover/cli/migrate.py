@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     steps = migrate_parser.add_subparsers(dest="migrate_step", metavar="STEP", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    from nexus_cutover.cli.main import add_common_options
+    from nexus_cutover.cli.app import add_common_options
 
     add_common_options(common, argparse.SUPPRESS)
     common.add_argument(

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 from nexus_cutover.errors import ExitCode
 
 if TYPE_CHECKING:

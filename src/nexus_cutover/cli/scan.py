@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 from nexus_cutover.errors import CutoverError, ExitCode
 
 if TYPE_CHECKING:

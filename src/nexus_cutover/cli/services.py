@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from nexus_cutover.cli.main import command_parser
+from nexus_cutover.cli.app import command_parser
 from nexus_cutover.errors import ExitCode
 
 if TYPE_CHECKING:

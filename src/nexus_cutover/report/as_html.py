@@ -70,7 +70,7 @@ def render_html(report: RunReport, *, secrets: Collection[str] = ()) -> str:
     checklist = report.checklist()
     template = _environment().get_template("report.html.j2")
     return template.render(
-        headline=headline(checklist),
+        headline=headline(checklist, report.phase),
         target=report.target,
         config_file=report.config_file,
         phase=report.phase,

@@ -19,6 +19,7 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "phase": report.phase,
         "config_file": report.config_file,
         "selected": list(report.selected) if report.selected is not None else None,
+        "phase_checks": list(report.phase_checks) if report.phase_checks is not None else None,
         "started": report.started.isoformat(),
         "finished": report.finished.isoformat(),
         "passed": report.passed,

@@ -39,7 +39,7 @@ def render_terminal(
     report = redacted(report, secrets)
     checklist = report.checklist()
     # Text objects throughout: messages may hold "[...]", which rich would take as markup.
-    console.print(Text(headline(checklist), style="bold"))
+    console.print(Text(headline(checklist, report.phase), style="bold"))
     console.print(Text(f"Target: {report.target}"))
     if report.config_file:
         console.print(Text(f"Config: {report.config_file}"))
