@@ -8,9 +8,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from .errors import Forbidden, Unauthorized
-from .repos import Repository
-from .security import (
+from .logs import USER_SCOPE_KEY
+from .store.repos import Repository
+from .store.security import (
     ALL_PRIVILEGES,
     AUTHENTICATING_REALM,
     SecurityStore,
@@ -35,8 +38,9 @@ class Subject:
     def permits_repository(self, repo: Repository, action: str) -> bool:
         if ALL_PRIVILEGES in self.privileges:
             return True
-        return any(_view_grants(granted, repo.format, repo.name, action)
-                   for granted in self.privileges)
+        return any(
+            _view_grants(granted, repo.format, repo.name, action) for granted in self.privileges
+        )
 
     def demand(self, allowed: bool) -> None:
         """401 asks an anonymous caller to log in; a logged-in caller without rights gets 403."""
@@ -53,10 +57,13 @@ class Subject:
 def _view_grants(granted: str, fmt: str, repo: str, action: str) -> bool:
     if not granted.startswith(VIEW_PREFIX):
         return False
-    granted_format, _, rest = granted[len(VIEW_PREFIX):].partition("-")
+    granted_format, _, rest = granted[len(VIEW_PREFIX) :].partition("-")
     granted_repo, _, granted_action = rest.rpartition("-")
-    return (granted_format in ("*", fmt) and granted_repo in ("*", repo)
-            and granted_action in ("*", action))
+    return (
+        granted_format in ("*", fmt)
+        and granted_repo in ("*", repo)
+        and granted_action in ("*", action)
+    )
 
 
 def parse_basic(header: str) -> tuple[str, str] | None:
@@ -117,3 +124,11 @@ class Authenticator:
             self._verified[key] = user.password_hash
             return True
         return False
+
+
+def authenticate(request: Request, authenticator: Authenticator) -> Subject:
+    """The request's subject; a logged-in user's id is kept for request.log's user column."""
+    subject = authenticator.subject(request.headers.get("authorization"))
+    if subject.authenticated:
+        request.scope[USER_SCOPE_KEY] = subject.user_id
+    return subject

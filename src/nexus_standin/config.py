@@ -1,4 +1,7 @@
-"""Run-time settings of one stand-in instance."""
+"""The configuration of one stand-in instance: data directory, version, limits.
+
+Named InstanceConfig so it is never confused with the product's own settings class.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_NEXUS_VERSION = "3.97.0-13"
+# Largest multipart part (an uploaded distribution) a request may carry.
+MAX_FORM_PART = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Settings:
+class InstanceConfig:
     data_dir: Path
     nexus_version: str = DEFAULT_NEXUS_VERSION
     admin_password_file: Path | None = None

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from .blobs import BlobStore
-from .content import Asset, Component, ContentStore
-from .db import Database
-from .pypi_group import GroupPypi, PypiReader
-from .pypi_hosted import HostedPypi
-from .pypi_proxy import ProxyPypi
-from .repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
+from ..store.blobs import BlobStore
+from ..store.content import Asset, Component, ContentStore
+from ..store.db import Database
+from ..store.repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
+from .group import GroupPypi, PypiReader
+from .hosted import HostedPypi
+from .proxy import ProxyPypi
 
 
 class PypiFormat:
-    def __init__(self, db: Database, repos: RepositoryStore, content: ContentStore,
-                 blobs: BlobStore, hosted: HostedPypi, proxy: ProxyPypi) -> None:
+    def __init__(
+        self,
+        db: Database,
+        repos: RepositoryStore,
+        content: ContentStore,
+        blobs: BlobStore,
+        hosted: HostedPypi,
+        proxy: ProxyPypi,
+    ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
@@ -22,8 +29,7 @@ class PypiFormat:
         self.group = GroupPypi(repos, self.reader)
 
     def reader(self, repo: Repository) -> PypiReader:
-        readers: dict[str, PypiReader] = {HOSTED: self.hosted, PROXY: self.proxy,
-                                          GROUP: self.group}
+        readers: dict[str, PypiReader] = {HOSTED: self.hosted, PROXY: self.proxy, GROUP: self.group}
         return readers[repo.type]
 
     def delete_asset(self, repo: Repository, asset: Asset) -> None:

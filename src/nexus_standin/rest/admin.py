@@ -5,24 +5,25 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .blobs import BlobStore
-from .errors import NexusError, ValidationFailed
-from .models import CleanupPolicyResourceXO, GenericBlobStoreApiResponse, PageTaskXO, TaskXO
-from .rest_support import Call, dump, json_response, no_content, parse_model, rest
+from ..errors import NexusError, ValidationFailed
+from ..models import CleanupPolicyResourceXO, GenericBlobStoreApiResponse, PageTaskXO, TaskXO
+from ..store.blobs import BlobStore
+from .support import Call, dump, json_response, no_content, parse_model, rest
 
 TASK_NULLABLE = frozenset({"continuationToken", "message", "lastRun", "lastRunResult", "nextRun"})
 
 
 # -- cleanup policies --------------------------------------------------------------------------
 
+
 def list_policies(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response(call.services.cleanup_policies.all())
+    return json_response(call.runtime.cleanup_policies.all())
 
 
 def get_policy(call: Call) -> Response:
     call.subject.demand_admin()
-    policy = call.services.cleanup_policies.get(call.param("name"))
+    policy = call.runtime.cleanup_policies.get(call.param("name"))
     if policy is None:
         raise NexusError(404)
     return json_response(policy)
@@ -36,44 +37,48 @@ def create_policy(call: Call) -> Response:
     call.subject.demand_admin()
     policy = _policy(call)
     name = str(policy["name"])
-    if call.services.cleanup_policies.get(name) is not None:
+    if call.runtime.cleanup_policies.get(name) is not None:
         raise NexusError(409, f"A cleanup policy named {name} already exists")
-    call.services.cleanup_policies.put(name, policy)
+    call.runtime.cleanup_policies.put(name, policy)
     return json_response(policy, 201)
 
 
 def update_policy(call: Call) -> Response:
     call.subject.demand_admin()
     name = call.param("name")
-    if call.services.cleanup_policies.get(name) is None:
+    if call.runtime.cleanup_policies.get(name) is None:
         raise NexusError(404)
     policy = _policy(call)
     if policy["name"] != name:
         raise ValidationFailed([("PARAMETER name", "Renaming a cleanup policy is not supported")])
-    call.services.cleanup_policies.put(name, policy)
+    call.runtime.cleanup_policies.put(name, policy)
     return no_content()
 
 
 def delete_policy(call: Call) -> Response:
     call.subject.demand_admin()
-    if not call.services.cleanup_policies.delete(call.param("name")):
+    if not call.runtime.cleanup_policies.delete(call.param("name")):
         raise NexusError(404)
     return no_content()
 
 
 # -- tasks -------------------------------------------------------------------------------------
 
+
 def list_tasks(call: Call) -> Response:
     call.subject.demand_admin()
     wanted = call.query("type")
-    tasks = [TaskXO.model_validate(task) for task in call.services.tasks.all()
-             if wanted is None or task["type"] == wanted]
+    tasks = [
+        TaskXO.model_validate(task)
+        for task in call.runtime.tasks.all()
+        if wanted is None or task["type"] == wanted
+    ]
     return json_response(dump(PageTaskXO(items=tasks, continuationToken=None), TASK_NULLABLE))
 
 
 def get_task(call: Call) -> Response:
     call.subject.demand_admin()
-    task = call.services.tasks.get(call.param("id"))
+    task = call.runtime.tasks.get(call.param("id"))
     if task is None:
         raise NexusError(404)
     return json_response(dump(TaskXO.model_validate(task), TASK_NULLABLE))
@@ -81,28 +86,34 @@ def get_task(call: Call) -> Response:
 
 def run_task(call: Call) -> Response:
     call.subject.demand_admin()
-    if call.services.tasks.get(call.param("id")) is None:
+    if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
-    call.services.tasks.record_run(call.param("id"))
+    call.runtime.tasks.record_run(call.param("id"))
     return no_content()
 
 
 def stop_task(call: Call) -> Response:
     call.subject.demand_admin()
-    if call.services.tasks.get(call.param("id")) is None:
+    if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
     raise NexusError(409, "Task is not currently running")
 
 
 # -- blob stores -------------------------------------------------------------------------------
 
+
 def list_blobstores(call: Call) -> Response:
     call.subject.demand_admin()
-    blobs = call.services.blobs
+    blobs = call.runtime.blobs
     count, size = blobs.usage()
     store = GenericBlobStoreApiResponse(
-        name=BlobStore.name, type="File", unavailable=False, blobCount=count,
-        totalSizeInBytes=size, availableSpaceInBytes=blobs.available_bytes())
+        name=BlobStore.name,
+        type="File",
+        unavailable=False,
+        blobCount=count,
+        totalSizeInBytes=size,
+        availableSpaceInBytes=blobs.available_bytes(),
+    )
     return json_response([dump(store, frozenset({"softQuota"}))])
 
 

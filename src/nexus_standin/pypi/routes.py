@@ -15,18 +15,26 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from .auth import Subject
-from .content import Asset
-from .errors import NexusError
-from .pypi_hosted import Upload
-from .repos import HOSTED, Repository
-from .rest_support import MAX_FORM_PART, authenticate
-from .services import Services
+from ..auth import Subject, authenticate
+from ..config import MAX_FORM_PART
+from ..errors import NexusError
+from ..runtime import Runtime
+from ..store.content import Asset
+from ..store.repos import HOSTED, Repository
+from .hosted import Upload
 
 ROOT, PROJECT, PACKAGE, UPLOAD = "root", "project", "package", "upload"
 # Form fields that describe the upload itself rather than the distribution.
-NON_METADATA_FIELDS = {":action", "protocol_version", "content", "gpg_signature", "md5_digest",
-                       "sha256_digest", "blake2_256_digest", "attestations"}
+NON_METADATA_FIELDS = {
+    ":action",
+    "protocol_version",
+    "content",
+    "gpg_signature",
+    "md5_digest",
+    "sha256_digest",
+    "blake2_256_digest",
+    "attestations",
+}
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,11 @@ def match(method: str, path: str) -> Target | None:
     if method in ("GET", "HEAD"):
         if path in ("simple", "simple/"):
             return Target(ROOT)
-        if segments[0] == "simple" and segments[1:2] != [""] and (
-                len(segments) == 2 or (len(segments) == 3 and segments[2] == "")):
+        if (
+            segments[0] == "simple"
+            and segments[1:2] != [""]
+            and (len(segments) == 2 or (len(segments) == 3 and segments[2] == ""))
+        ):
             return Target(PROJECT, segments[1])
         if segments[0] == "packages" and len(segments) >= 4 and all(segments[1:]):
             return Target(PACKAGE, "/" + path)
@@ -50,37 +61,36 @@ def match(method: str, path: str) -> Target | None:
     return None
 
 
-def _admit(services: Services, request: Request, target: Target | None) -> tuple[
-        Repository, Subject]:
-    repo = services.repos.get(request.path_params["name"])
+def _admit(runtime: Runtime, request: Request, target: Target | None) -> tuple[Repository, Subject]:
+    repo = runtime.repos.get(request.path_params["name"])
     if repo is None or target is None or (target.kind == UPLOAD and repo.type != HOSTED):
         raise NexusError(404)
     if not repo.online:
         raise NexusError(503, f"Repository {repo.name} is offline")
-    subject = authenticate(request, services)
+    subject = authenticate(request, runtime.auth)
     subject.demand_repository(repo, "add" if target.kind == UPLOAD else "read")
     return repo, subject
 
 
 async def repository_view(request: Request) -> Response:
-    services: Services = request.app.state.services
+    runtime: Runtime = request.app.state.runtime
     target = match(request.method, request.path_params.get("path", ""))
-    repo, subject = await run_in_threadpool(_admit, services, request, target)
+    repo, subject = await run_in_threadpool(_admit, runtime, request, target)
     assert target is not None
     if target.kind == UPLOAD:
         form = await request.form(max_part_size=MAX_FORM_PART)
         try:
-            await run_in_threadpool(_upload, services, repo, subject, form, request)
+            await run_in_threadpool(_upload, runtime, repo, subject, form, request)
         finally:
             await form.close()
         return Response(status_code=200)
-    reader = services.pypi.reader(repo)
+    reader = runtime.pypi.reader(repo)
     if target.kind == PACKAGE:
         asset = await run_in_threadpool(reader.package, repo, target.value)
         if asset is None:
             raise NexusError(404)
-        await run_in_threadpool(services.content.mark_downloaded, asset)
-        return _file(services, asset)
+        await run_in_threadpool(runtime.content.mark_downloaded, asset)
+        return _file(runtime, asset)
     if target.kind == ROOT:
         page = await run_in_threadpool(reader.root_page, repo)
     else:
@@ -91,24 +101,33 @@ async def repository_view(request: Request) -> Response:
     return Response(page, media_type="text/html")
 
 
-def _file(services: Services, asset: Asset) -> Response:
-    return FileResponse(services.blobs.path(asset.blob_ref), media_type=asset.content_type)
+def _file(runtime: Runtime, asset: Asset) -> Response:
+    return FileResponse(runtime.blobs.path(asset.blob_ref), media_type=asset.content_type)
 
 
-def _upload(services: Services, repo: Repository, subject: Subject, form: FormData,
-            request: Request) -> None:
+def _upload(
+    runtime: Runtime, repo: Repository, subject: Subject, form: FormData, request: Request
+) -> None:
     """twine's legacy upload: `:action=file_upload`, file part `content`, fields name/version."""
     if form.get(":action") != "file_upload":
         raise NexusError(400, "Unsupported ':action' field")
     content = form.get("content")
     if not isinstance(content, UploadFile) or not content.filename:
         raise NexusError(400, "Missing 'content' file part")
-    services.pypi.hosted.upload(repo, Upload(
-        filename=content.filename, source=content.file,
-        name=str(form.get("name") or ""), version=str(form.get("version") or ""),
-        uploader=subject.user_id, uploader_ip=request.client.host if request.client else "-",
-        attributes=_attributes(form), md5_digest=_text(form.get("md5_digest")),
-        signature=_signature(form)))
+    runtime.pypi.hosted.upload(
+        repo,
+        Upload(
+            filename=content.filename,
+            source=content.file,
+            name=str(form.get("name") or ""),
+            version=str(form.get("version") or ""),
+            uploader=subject.user_id,
+            uploader_ip=request.client.host if request.client else "-",
+            attributes=_attributes(form),
+            md5_digest=_text(form.get("md5_digest")),
+            signature=_signature(form),
+        ),
+    )
 
 
 def _text(value: object) -> str | None:

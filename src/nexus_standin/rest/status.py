@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .rest_support import Call, json_response, rest
+from .support import Call, json_response, rest
 
 
 async def status(_: Request) -> Response:
@@ -20,35 +20,49 @@ async def status(_: Request) -> Response:
 
 async def writable(request: Request) -> Response:
     """503 while the node is read-only (frozen), as Nexus's StatusResource."""
-    frozen = request.app.state.services.freeze.request is not None
+    frozen = request.app.state.runtime.freeze.request is not None
     return Response(status_code=503 if frozen else 200)
 
 
 def _result(message: str, started: float, healthy: bool = True) -> dict[str, Any]:
     """Dropwizard HealthCheck.Result as JSON."""
     now = datetime.now(UTC)
-    return {"healthy": healthy, "message": message, "error": None, "details": None,
-            "time": int(now.timestamp() * 1000), "duration": int(time.monotonic() - started),
-            "timestamp": now.isoformat(timespec="milliseconds")}
+    return {
+        "healthy": healthy,
+        "message": message,
+        "error": None,
+        "details": None,
+        "time": int(now.timestamp() * 1000),
+        "duration": int(time.monotonic() - started),
+        "timestamp": now.isoformat(timespec="milliseconds"),
+    }
 
 
 def status_check(call: Call) -> Response:
     call.subject.demand(call.subject.permits("nx-metrics-all"))
     started = time.monotonic()
-    services = call.services
-    count, size = services.blobs.usage()
-    frozen = services.freeze.request is not None
+    runtime = call.runtime
+    count, size = runtime.blobs.usage()
+    frozen = runtime.freeze.request is not None
     checks = {
-        "Available CPUs": _result(f"The host system is allocating a maximum of "
-                                  f"{os.cpu_count()} cores to the application.", started),
-        "Blob Stores": _result(f"All 1 blob stores are available ({count} blobs, {size} bytes).",
-                               started),
+        "Available CPUs": _result(
+            f"The host system is allocating a maximum of "
+            f"{os.cpu_count()} cores to the application.",
+            started,
+        ),
+        "Blob Stores": _result(
+            f"All 1 blob stores are available ({count} blobs, {size} bytes).", started
+        ),
         "DB": _result("The database is available.", started),
         "File Descriptors": _result("The file descriptor limit is adequate.", started),
         "Lifecycle Phase": _result("STARTED", started),
-        "Read-Only Detector": _result("Nexus Repository Manager is in read-only mode."
-                                      if frozen else "Nexus is not in read-only mode.", started,
-                                      healthy=not frozen),
+        "Read-Only Detector": _result(
+            "Nexus Repository Manager is in read-only mode."
+            if frozen
+            else "Nexus is not in read-only mode.",
+            started,
+            healthy=not frozen,
+        ),
         "Scheduler": _result("The scheduler is running.", started),
     }
     return json_response(dict(sorted(checks.items())))

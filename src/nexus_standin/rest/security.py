@@ -8,8 +8,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import JsonMessageError, NexusError, ValidationFailed
-from .models import (
+from ..errors import JsonMessageError, NexusError, ValidationFailed
+from ..models import (
     AnonymousAccessSettingsXO,
     ApiCreateUser,
     ApiUser,
@@ -18,8 +18,7 @@ from .models import (
     RoleXORequest,
     RoleXOResponse,
 )
-from .rest_support import Call, dump, json_response, no_content, parse_model, rest
-from .security import (
+from ..store.security import (
     AVAILABLE_REALMS,
     DEFAULT_SOURCE,
     USER_SOURCES,
@@ -27,15 +26,17 @@ from .security import (
     User,
     hash_password,
 )
+from .support import Call, dump, json_response, no_content, parse_model, rest
 
 LOG_SOURCE = "org.sonatype.nexus.security"
 
 
 # -- anonymous and realms --------------------------------------------------------------------
 
+
 def get_anonymous(call: Call) -> Response:
     call.subject.demand_admin()
-    settings = AnonymousAccessSettingsXO.model_validate(call.services.security.anonymous())
+    settings = AnonymousAccessSettingsXO.model_validate(call.runtime.security.anonymous())
     return json_response(dump(settings))
 
 
@@ -44,21 +45,23 @@ def put_anonymous(call: Call) -> Response:
     settings = parse_model(AnonymousAccessSettingsXO, call.json())
     value = dump(settings)
     value.setdefault("enabled", False)
-    call.services.security.save_setting("anonymous", value)
-    call.services.app_log.info(LOG_SOURCE, f"Anonymous access enabled: {value['enabled']}",
-                               call.subject.user_id)
+    call.runtime.security.save_setting("anonymous", value)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Anonymous access enabled: {value['enabled']}", call.subject.user_id
+    )
     return json_response(value)
 
 
 def available_realms(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([dump(RealmApiXO(id=key, name=name))
-                          for key, name in AVAILABLE_REALMS.items()])
+    return json_response(
+        [dump(RealmApiXO(id=key, name=name)) for key, name in AVAILABLE_REALMS.items()]
+    )
 
 
 def active_realms(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response(call.services.security.active_realms())
+    return json_response(call.runtime.security.active_realms())
 
 
 def put_active_realms(call: Call) -> Response:
@@ -69,27 +72,38 @@ def put_active_realms(call: Call) -> Response:
     unknown = [realm for realm in realms if realm not in AVAILABLE_REALMS]
     if unknown:
         raise ValidationFailed([("*", f"Unknown realm: {realm}") for realm in unknown])
-    call.services.security.save_setting("realms", realms)
+    call.runtime.security.save_setting("realms", realms)
     return no_content()
 
 
 # -- users -------------------------------------------------------------------------------------
 
+
 def _user_json(user: User) -> dict[str, Any]:
-    return dump(ApiUser(userId=user.user_id, firstName=user.first_name, lastName=user.last_name,
-                        emailAddress=user.email, source=DEFAULT_SOURCE, status=user.status,
-                        readOnly=False, roles=user.roles, externalRoles=[]))
+    return dump(
+        ApiUser(
+            userId=user.user_id,
+            firstName=user.first_name,
+            lastName=user.last_name,
+            emailAddress=user.email,
+            source=DEFAULT_SOURCE,
+            status=user.status,
+            readOnly=False,
+            roles=user.roles,
+            externalRoles=[],
+        )
+    )
 
 
 def _known_user(call: Call) -> User:
-    user = call.services.security.user(call.param("user_id"))
+    user = call.runtime.security.user(call.param("user_id"))
     if user is None:
         raise NexusError(404, f"User '{call.param('user_id')}' not found.")
     return user
 
 
 def _check_roles(call: Call, roles: list[str]) -> None:
-    missing = [role for role in roles if call.services.security.role(role) is None]
+    missing = [role for role in roles if call.runtime.security.role(role) is None]
     if missing:
         raise ValidationFailed([("*", f"Role '{role}' does not exist.") for role in missing])
 
@@ -97,21 +111,28 @@ def _check_roles(call: Call, roles: list[str]) -> None:
 def list_users(call: Call) -> Response:
     call.subject.demand_admin()
     wanted = (call.query("userId") or "").lower()
-    users = [u for u in call.services.security.users() if u.user_id.lower().startswith(wanted)]
+    users = [u for u in call.runtime.security.users() if u.user_id.lower().startswith(wanted)]
     return json_response([_user_json(user) for user in users])
 
 
 def create_user(call: Call) -> Response:
     call.subject.demand_admin()
     request = parse_model(ApiCreateUser, call.json())
-    if call.services.security.user(request.user_id) is not None:
+    if call.runtime.security.user(request.user_id) is not None:
         raise ValidationFailed([("*", f"User '{request.user_id}' already exists.")])
     roles = list(request.roles or [])
     _check_roles(call, roles)
-    user = User(request.user_id, request.first_name, request.last_name, request.email_address,
-                request.status, hash_password(request.password), roles)
-    call.services.security.save_user(user)
-    call.services.app_log.info(LOG_SOURCE, f"Created user: {user.user_id}", call.subject.user_id)
+    user = User(
+        request.user_id,
+        request.first_name,
+        request.last_name,
+        request.email_address,
+        request.status,
+        hash_password(request.password),
+        roles,
+    )
+    call.runtime.security.save_user(user)
+    call.runtime.app_log.info(LOG_SOURCE, f"Created user: {user.user_id}", call.subject.user_id)
     return json_response(_user_json(user))
 
 
@@ -123,19 +144,26 @@ def update_user(call: Call) -> Response:
         raise ValidationFailed([("*", "The path's userId does not match the body")])
     roles = list(request.roles or [])
     _check_roles(call, roles)
-    call.services.security.save_user(replace(
-        existing, first_name=request.first_name or "", last_name=request.last_name or "",
-        email=request.email_address or "", status=request.status, roles=roles))
+    call.runtime.security.save_user(
+        replace(
+            existing,
+            first_name=request.first_name or "",
+            last_name=request.last_name or "",
+            email=request.email_address or "",
+            status=request.status,
+            roles=roles,
+        )
+    )
     return no_content()
 
 
 def delete_user(call: Call) -> Response:
     call.subject.demand_admin()
     user = _known_user(call)
-    if user.user_id == call.services.security.anonymous().get("userId"):
+    if user.user_id == call.runtime.security.anonymous().get("userId"):
         raise NexusError(400, "The anonymous user cannot be deleted while it is configured")
-    call.services.security.delete_user(user.user_id)
-    call.services.app_log.info(LOG_SOURCE, f"Deleted user: {user.user_id}", call.subject.user_id)
+    call.runtime.security.delete_user(user.user_id)
+    call.runtime.app_log.info(LOG_SOURCE, f"Deleted user: {user.user_id}", call.subject.user_id)
     return no_content()
 
 
@@ -147,13 +175,15 @@ def change_password(call: Call) -> Response:
     if not password:
         raise ValidationFailed([("*", "Password must not be empty")])
     status = "active" if user.status == "changepassword" else user.status
-    call.services.security.save_user(replace(user, password_hash=hash_password(password),
-                                             status=status))
+    call.runtime.security.save_user(
+        replace(user, password_hash=hash_password(password), status=status)
+    )
     if user.user_id == "admin":
         # Nexus removes the generated password file once the admin password is changed.
-        call.services.settings.admin_password_path.unlink(missing_ok=True)
-    call.services.app_log.info(LOG_SOURCE, f"Changed password of user: {user.user_id}",
-                               call.subject.user_id)
+        call.runtime.config.admin_password_path.unlink(missing_ok=True)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Changed password of user: {user.user_id}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -162,10 +192,19 @@ def change_password(call: Call) -> Response:
 # is the LDAP group's name). The 3.97 API takes `?source=` on every roles endpoint; without it
 # GET lists every source and the others mean "default".
 
+
 def _role_json(role: Role) -> dict[str, Any]:
-    return dump(RoleXOResponse(id=role.id, source=role.source, name=role.name,
-                               description=role.description, readOnly=role.read_only,
-                               privileges=role.privileges, roles=role.roles))
+    return dump(
+        RoleXOResponse(
+            id=role.id,
+            source=role.source,
+            name=role.name,
+            description=role.description,
+            readOnly=role.read_only,
+            privileges=role.privileges,
+            roles=role.roles,
+        )
+    )
 
 
 def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
@@ -178,7 +217,7 @@ def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
 
 def _known_role(call: Call) -> Role:
     source = _source(call)
-    role = call.services.security.role(call.param("role_id"))
+    role = call.runtime.security.role(call.param("role_id"))
     if role is None or role.source != source:
         raise NexusError(404, f"Role '{call.param('role_id')}' not found.")
     return role
@@ -188,15 +227,26 @@ def _role_from(call: Call, source: str) -> Role:
     request = parse_model(RoleXORequest, call.json())
     contained = list(request.roles or [])
     _check_roles(call, contained)
-    return Role(request.id, request.name, request.description or "",
-                list(request.privileges or []), contained, source=source)
+    return Role(
+        request.id,
+        request.name,
+        request.description or "",
+        list(request.privileges or []),
+        contained,
+        source=source,
+    )
 
 
 def list_roles(call: Call) -> Response:
     call.subject.demand_admin()
     source = _source(call, default=None)
-    return json_response([_role_json(role) for role in call.services.security.roles()
-                          if source is None or role.source == source])
+    return json_response(
+        [
+            _role_json(role)
+            for role in call.runtime.security.roles()
+            if source is None or role.source == source
+        ]
+    )
 
 
 def get_role(call: Call) -> Response:
@@ -209,11 +259,12 @@ def create_role(call: Call) -> Response:
     source = _source(call)
     assert source is not None
     role = _role_from(call, source)
-    if call.services.security.role(role.id) is not None:
+    if call.runtime.security.role(role.id) is not None:
         raise ValidationFailed([("*", f"Role '{role.id}' already exists.")])
-    call.services.security.save_role(role)
-    call.services.app_log.info(LOG_SOURCE, f"Created role: {role.id} (source {role.source})",
-                               call.subject.user_id)
+    call.runtime.security.save_role(role)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Created role: {role.id} (source {role.source})", call.subject.user_id
+    )
     return json_response(_role_json(role))
 
 
@@ -225,7 +276,7 @@ def update_role(call: Call) -> Response:
         raise NexusError(400, f"Role '{existing.id}' is read only and cannot be updated.")
     if role.id != existing.id:
         raise ValidationFailed([("*", "The path's roleId does not match the body")])
-    call.services.security.save_role(role)
+    call.runtime.security.save_role(role)
     return no_content()
 
 
@@ -234,14 +285,15 @@ def delete_role(call: Call) -> Response:
     role = _known_role(call)
     if role.read_only:
         raise NexusError(400, f"Role '{role.id}' is read only and cannot be deleted.")
-    call.services.security.delete_role(role.id)
+    call.runtime.security.delete_role(role.id)
     return no_content()
 
 
 def user_sources(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([dump(ApiUserSource(id=key, name=name))
-                          for key, name in USER_SOURCES.items()])
+    return json_response(
+        [dump(ApiUserSource(id=key, name=name)) for key, name in USER_SOURCES.items()]
+    )
 
 
 USERS = "/v1/security/users"

@@ -13,28 +13,36 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import JsonMessageError, NexusError, ValidationFailed
-from .ldap_store import LdapServer
+from ..errors import JsonMessageError, NexusError, ValidationFailed
+from ..models import CreateLdapServerXo, ReadLdapServerXo, UpdateLdapServerXo
+from ..store.ldap import LdapServer
 from .ldap_verify import VerifyFailure, connect_message, verify
-from .models import CreateLdapServerXo, ReadLdapServerXo, UpdateLdapServerXo
-from .rest_support import Call, dump, json_response, no_content, parse_model, rest
+from .support import Call, dump, json_response, no_content, parse_model, rest
 
 LOG_SOURCE = "org.sonatype.nexus.ldap.internal.LdapConfigurationManager"
 ENUM_FIELDS = ("protocol", "authScheme", "groupType")
 SASL_SCHEMES = ("CRAM_MD5", "DIGEST_MD5")
-STATIC_GROUP_FIELDS = ("groupObjectClass", "groupIdAttribute", "groupMemberAttribute",
-                       "groupMemberFormat")
+STATIC_GROUP_FIELDS = (
+    "groupObjectClass",
+    "groupIdAttribute",
+    "groupMemberAttribute",
+    "groupMemberFormat",
+)
 
 
 # -- request handling --------------------------------------------------------------------------
 
-def _request(call: Call, model: type[BaseModel], *,
-             fallback_password: str | None = None) -> dict[str, Any]:
+
+def _request(
+    call: Call, model: type[BaseModel], *, fallback_password: str | None = None
+) -> dict[str, Any]:
     """The body validated by its model and Nexus's conditional rules, as camelCase JSON."""
     data = call.json()
     if isinstance(data, dict):
-        data = {key: value.upper() if key in ENUM_FIELDS and isinstance(value, str) else value
-                for key, value in data.items()}
+        data = {
+            key: value.upper() if key in ENUM_FIELDS and isinstance(value, str) else value
+            for key, value in data.items()
+        }
         if not data.get("authPassword") and fallback_password is not None:
             data["authPassword"] = fallback_password
     config = dump(parse_model(model, data))
@@ -58,8 +66,11 @@ def _rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
             required += list(STATIC_GROUP_FIELDS)
         elif config.get("groupType") == "DYNAMIC":
             required.append("userMemberOfAttribute")
-    violations = [(f"PARAMETER {field}", "may not be empty") for field in required
-                  if not str(config.get(field) or "").strip()]
+    violations = [
+        (f"PARAMETER {field}", "may not be empty")
+        for field in required
+        if not str(config.get(field) or "").strip()
+    ]
     port = int(config["port"])
     if not 1 <= port <= 65535:
         violations.append(("PARAMETER port", "must be between 1 and 65535"))
@@ -67,14 +78,14 @@ def _rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _known(call: Call) -> LdapServer:
-    server = call.services.ldap.get(call.param("name"))
+    server = call.runtime.ldap.get(call.param("name"))
     if server is None:
         raise NexusError(404, f"LDAP server '{call.param('name')}' not found")
     return server
 
 
 def _check_unique_name(call: Call, name: str, existing: LdapServer | None = None) -> None:
-    other = call.services.ldap.get_ignoring_case(name)
+    other = call.runtime.ldap.get_ignoring_case(name)
     if other is not None and (existing is None or other.id != existing.id):
         raise ValidationFailed([("PARAMETER name", f"LDAP server name '{name}' is already used")])
 
@@ -84,15 +95,15 @@ def read_view(server: LdapServer) -> dict[str, Any]:
     config = {key: value for key, value in server.config.items() if key != "authPassword"}
     if not config.get("ldapGroupsAsRoles"):
         config.pop("groupType", None)
-    return dump(ReadLdapServerXo.model_validate({**config, "id": server.id,
-                                                 "order": server.order}))
+    return dump(ReadLdapServerXo.model_validate({**config, "id": server.id, "order": server.order}))
 
 
 # -- endpoints ---------------------------------------------------------------------------------
 
+
 def list_servers(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([read_view(server) for server in call.services.ldap.all()])
+    return json_response([read_view(server) for server in call.runtime.ldap.all()])
 
 
 def get_server(call: Call) -> Response:
@@ -104,9 +115,10 @@ def create_server(call: Call) -> Response:
     call.subject.demand_admin()
     config = _request(call, CreateLdapServerXo)
     _check_unique_name(call, str(config["name"]))
-    call.services.ldap.create(config)
-    call.services.app_log.info(LOG_SOURCE, f"Created LDAP server: {config['name']}",
-                               call.subject.user_id)
+    call.runtime.ldap.create(config)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Created LDAP server: {config['name']}", call.subject.user_id
+    )
     return Response(status_code=201)
 
 
@@ -116,21 +128,29 @@ def update_server(call: Call) -> Response:
     config = _request(call, UpdateLdapServerXo)
     given_id = config.pop("id", None)
     if given_id and given_id != existing.id:
-        raise ValidationFailed([("PARAMETER id", f"LDAP server id '{given_id}' does not match"
-                                                 f" the server '{existing.name}'")])
+        raise ValidationFailed(
+            [
+                (
+                    "PARAMETER id",
+                    f"LDAP server id '{given_id}' does not match the server '{existing.name}'",
+                )
+            ]
+        )
     _check_unique_name(call, str(config["name"]), existing)
-    call.services.ldap.update(existing, config)
-    call.services.app_log.info(LOG_SOURCE, f"Updated LDAP server: {existing.name}",
-                               call.subject.user_id)
+    call.runtime.ldap.update(existing, config)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Updated LDAP server: {existing.name}", call.subject.user_id
+    )
     return no_content()
 
 
 def delete_server(call: Call) -> Response:
     call.subject.demand_admin()
     server = _known(call)
-    call.services.ldap.delete(server.name)
-    call.services.app_log.info(LOG_SOURCE, f"Deleted LDAP server: {server.name}",
-                               call.subject.user_id)
+    call.runtime.ldap.delete(server.name)
+    call.runtime.app_log.info(
+        LOG_SOURCE, f"Deleted LDAP server: {server.name}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -139,11 +159,11 @@ def change_order(call: Call) -> Response:
     names = call.json()
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValidationFailed([("*", "A JSON array of LDAP server names is required")])
-    known = {server.name for server in call.services.ldap.all()}
+    known = {server.name for server in call.runtime.ldap.all()}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValidationFailed([("*", f"LDAP server '{name}' not found") for name in unknown])
-    call.services.ldap.reorder(list(dict.fromkeys(names)))
+    call.runtime.ldap.reorder(list(dict.fromkeys(names)))
     return no_content()
 
 
@@ -151,22 +171,29 @@ def verify_connection(call: Call) -> Response:
     """200 when the server answers; 400 with Nexus's "Failed to connect ..." text otherwise."""
     call.subject.demand_admin()
     existing_name = call.query("existingServerName")
-    existing = call.services.ldap.get(existing_name) if existing_name else None
+    existing = call.runtime.ldap.get(existing_name) if existing_name else None
     if existing_name and existing is None:
         raise NexusError(404, f"LDAP server '{existing_name}' not found")
-    config = _request(call, CreateLdapServerXo,
-                      fallback_password=existing.password if existing else None)
+    config = _request(
+        call, CreateLdapServerXo, fallback_password=existing.password if existing else None
+    )
     try:
         stage = verify(config)
     except VerifyFailure as failure:
-        call.services.app_log.warning(
-            LOG_SOURCE, f"Verify connection to LDAP server {config['host']}:{config['port']}"
-                        f" failed at {failure.stage}: {failure.cause}", call.subject.user_id)
-        raise JsonMessageError(400, connect_message(str(config["host"]),
-                                                    int(config["port"]))) from None
-    call.services.app_log.info(
-        LOG_SOURCE, f"Verified connection to LDAP server {config['host']}:{config['port']}"
-                    f" ({stage})", call.subject.user_id)
+        call.runtime.app_log.warning(
+            LOG_SOURCE,
+            f"Verify connection to LDAP server {config['host']}:{config['port']}"
+            f" failed at {failure.stage}: {failure.cause}",
+            call.subject.user_id,
+        )
+        raise JsonMessageError(
+            400, connect_message(str(config["host"]), int(config["port"]))
+        ) from None
+    call.runtime.app_log.info(
+        LOG_SOURCE,
+        f"Verified connection to LDAP server {config['host']}:{config['port']} ({stage})",
+        call.subject.user_id,
+    )
     return Response(status_code=200)
 
 
