@@ -10,14 +10,14 @@ from .support import Dists, StandIn, sha256_of, twine_upload
 
 
 @pytest.fixture(scope="module")
-def instance(standin_factory: StandInFactory, dists: Dists, tmp_path_factory: pytest.TempPathFactory
-             ) -> StandIn:
+def instance(
+    standin_factory: StandInFactory, dists: Dists, tmp_path_factory: pytest.TempPathFactory
+) -> StandIn:
     instance = standin_factory()
     home = tmp_path_factory.mktemp("group-home")
     for name, label in (("g-first", "first"), ("g-second", "second")):
         create_repo(instance, "hosted", hosted_body(name))
-        result = twine_upload(home, instance.repo_url(name), *instance.admin,
-                              dists.variants[label])
+        result = twine_upload(home, instance.repo_url(name), *instance.admin, dists.variants[label])
         assert result.returncode == 0, result.stdout
     twine_upload(home, instance.repo_url("g-second"), *instance.admin, *dists.internal)
     create_repo(instance, "group", group_body("g-ordered", ["g-first", "g-second"]))
@@ -31,8 +31,9 @@ def test_first_member_wins_for_a_duplicate_file(instance: StandIn, dists: Dists)
         page = requests.get(instance.index_url(group) + "/shadow-pkg/", timeout=5).text
         assert f"#sha256={sha256_of(dists.variants[winner])}" in page
         assert page.count(f">{wheel}</a>") == 1
-        download = requests.get(instance.repo_url(group) + f"packages/shadow-pkg/1.0/{wheel}",
-                                timeout=5)
+        download = requests.get(
+            instance.repo_url(group) + f"packages/shadow-pkg/1.0/{wheel}", timeout=5
+        )
         assert download.content == dists.variants[winner].read_bytes()
 
 
@@ -49,8 +50,9 @@ def test_project_no_member_knows_is_an_empty_page(instance: StandIn) -> None:
     answer = requests.get(instance.index_url("g-ordered") + "/nobody-has-this/", timeout=5)
     assert answer.status_code == 200
     assert "<a " not in answer.text
-    missing = requests.get(instance.repo_url("g-ordered") + "packages/x/1.0/x-1.0.tar.gz",
-                           timeout=5)
+    missing = requests.get(
+        instance.repo_url("g-ordered") + "packages/x/1.0/x-1.0.tar.gz", timeout=5
+    )
     assert missing.status_code == 404
 
 
@@ -62,7 +64,6 @@ def test_offline_repository_answers_503_and_unknown_404(instance: StandIn) -> No
 
 def test_offline_member_is_skipped(instance: StandIn, dists: Dists) -> None:
     create_repo(instance, "hosted", hosted_body("g-offline-member", online=False))
-    create_repo(instance, "group", group_body("g-with-offline",
-                                              ["g-offline-member", "g-second"]))
+    create_repo(instance, "group", group_body("g-with-offline", ["g-offline-member", "g-second"]))
     page = requests.get(instance.index_url("g-with-offline") + "/shadow-pkg/", timeout=5).text
     assert f"#sha256={sha256_of(dists.variants['second'])}" in page
