@@ -11,8 +11,8 @@ from .conftest import StandInFactory
 from .support import StandIn
 
 
-def test_starts_fast_and_writes_a_random_admin_password(standin: StandIn) -> None:
-    assert standin.startup_seconds < 2.0
+def test_first_start_writes_a_random_admin_password(standin: StandIn) -> None:
+    """The instance got ready (the fixture waited for status/writable) with a UUID password."""
     password = (standin.data_dir / "admin.password").read_text()
     assert uuid.UUID(password)
     assert (
