@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,7 +79,6 @@ class StandIn:
     repository_port: int
     admin_password: str
     process: subprocess.Popen[bytes]
-    startup_seconds: float = 0.0
 
     @property
     def base_url(self) -> str:
@@ -103,6 +104,16 @@ class StandIn:
     @property
     def request_log(self) -> Path:
         return self.data_dir / "log" / "request.log"
+
+    @property
+    def outbound_log(self) -> Path:
+        return self.data_dir / "log" / "outbound-request.log"
+
+    def outbound_lines(self, containing: str) -> list[str]:
+        """Lines of outbound-request.log that mention `containing` (a URL or part of one)."""
+        if not self.outbound_log.exists():
+            return []
+        return [line for line in self.outbound_log.read_text().splitlines() if containing in line]
 
     def api(self, username: str = "admin", password: str | None = None) -> Any:
         """A nexus-api-client ApiClient logged in (admin by default)."""
@@ -140,7 +151,6 @@ def start_standin(
     if admin_password_file is not None:
         command += ["--admin-password-file", str(admin_password_file)]
     out = data_dir / "standin.out"
-    started = time.monotonic()
     with out.open("ab") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     wait_for_http(
@@ -149,13 +159,12 @@ def start_standin(
         START_TIMEOUT,
         [out, data_dir / "log" / "nexus.log"],
     )
-    elapsed = time.monotonic() - started
     password = (
         admin_password_file.read_text().strip()
         if admin_password_file
         else (data_dir / "admin.password").read_text().strip()
     )
-    return StandIn(data_dir, port, repository_port, password, process, elapsed)
+    return StandIn(data_dir, port, repository_port, password, process)
 
 
 @dataclass
@@ -192,6 +201,54 @@ def start_pypiserver(packages: Path, log: Path, files: Sequence[Path]) -> PyPISe
     url = f"http://{LOOPBACK}:{port}/"
     wait_for_http(url + "health", process, START_TIMEOUT, [log])
     return PyPIServer(url, packages, process)
+
+
+class StaticSite:
+    """A plain HTTP server on loopback (in this process) serving fixed pages: a remote whose
+    answers a test chooses. Unknown paths are 404. Stopped with `stop()`."""
+
+    def __init__(self, pages: dict[str, bytes]) -> None:
+        site = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                if site.failing:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = site.pages.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def do_HEAD(self) -> None:
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                site.requests.append(self.path)
+
+        self.pages = dict(pages)
+        self.failing = False  # answer 503 to every GET
+        self.requests: list[str] = []
+        self.server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.url = f"http://{LOOPBACK}:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def project_page(*links: str) -> bytes:
+    """A PEP 503 project page linking the given URLs (file name = last path segment)."""
+    anchors = "".join(f'<a href="{url}">{url.rsplit("/", 1)[-1]}</a><br/>' for url in links)
+    return f"<html><body>{anchors}</body></html>".encode()
 
 
 # -- isolated clients ---------------------------------------------------------------------------

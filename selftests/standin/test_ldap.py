@@ -251,43 +251,42 @@ def test_verify_connection_reaches_a_listener(instance: StandIn, fake_ldap: Fake
     assert fake_ldap.wait_for(2) == 2
 
 
-def test_ldap_group_role_mappings_are_listed_by_source(instance: StandIn) -> None:
-    roles = instance.rest("v1/security/roles")
-    mapping = {
-        "id": "ldap-developers",
-        "name": "LDAP developers",
-        "description": "mapped LDAP group",
-        "roles": ["nx-anonymous"],
-    }
-    created = requests.post(roles + "?source=LDAP", json=mapping, auth=instance.admin, timeout=5)
-    assert created.status_code == 200
-    assert created.json()["source"] == "LDAP"
-    local = requests.post(
-        roles, json={"id": "local-role", "name": "local"}, auth=instance.admin, timeout=5
-    )
-    assert local.json()["source"] == "default"
+def test_ldap_roles_merge_the_directory_groups_with_local_mappings(
+    standin_factory: StandInFactory,
+) -> None:
+    """3.77 RoleApiResource: a role made with `?source=LDAP` is stored in the default source;
+    the unfiltered listing merges the LDAP directory's groups (source LDAP, mapped or not).
+    The stand-in's directory holds the `--ldap-group` names."""
+    from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
 
-    def ids(query: str) -> set[str]:
+    instance = standin_factory("--ldap-group", "developers", "--ldap-group", "ops")
+    roles = instance.rest("v1/security/roles")
+
+    def listed(query: str = "") -> set[tuple[str, str]]:
         answer = requests.get(roles + query, auth=instance.admin, timeout=5)
         assert answer.status_code == 200, answer.text
-        return {role["id"] for role in answer.json()}
+        return {(role["id"], role["source"]) for role in answer.json()}
 
-    assert ids("?source=LDAP") == {"ldap-developers"}
-    assert "ldap-developers" not in ids("?source=default")
-    assert {"ldap-developers", "local-role", "nx-admin"} <= ids("")
-    assert requests.get(
-        f"{roles}/ldap-developers?source=LDAP", auth=instance.admin, timeout=5
-    ).json()["roles"] == ["nx-anonymous"]
-    assert (
-        requests.get(f"{roles}/ldap-developers", auth=instance.admin, timeout=5).status_code == 404
-    )
+    assert listed("?source=LDAP") == set()  # no LDAP server maps groups as roles yet
+    assert _create(instance, ldap_body("directory", free_port())).status_code == 201
+    mapping = {"id": "developers", "name": "LDAP developers", "roles": ["nx-anonymous"]}
+    created = requests.post(roles + "?source=LDAP", json=mapping, auth=instance.admin, timeout=5)
+    assert (created.status_code, created.json()["source"]) == (200, "default")
+
+    assert listed("?source=LDAP") == {("developers", "LDAP"), ("ops", "LDAP")}
+    assert ("developers", "default") in listed("?source=default")
+    assert {("developers", "default"), ("developers", "LDAP"), ("ops", "LDAP")} <= listed()
+    local = requests.get(f"{roles}/developers", auth=instance.admin, timeout=5).json()
+    assert (local["source"], local["roles"]) == ("default", ["nx-anonymous"])
+    group = requests.get(f"{roles}/ops?source=LDAP", auth=instance.admin, timeout=5).json()
+    assert group["source"] == "LDAP"
+    missing = requests.get(f"{roles}/ops", auth=instance.admin, timeout=5)
+    assert (missing.status_code, missing.json()) == (404, "Role 'ops' not found.")
     unknown = requests.get(roles + "?source=Nope", auth=instance.admin, timeout=5)
     assert (unknown.status_code, unknown.json()) == (400, "Source 'Nope' not found.")
 
-    from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
-
     typed = SecurityManagementRolesApi(instance.api()).list_security_roles(source="LDAP")
-    assert [(role.id, role.source) for role in typed] == [("ldap-developers", "LDAP")]
+    assert [(role.id, role.source) for role in typed] == [("developers", "LDAP"), ("ops", "LDAP")]
     sources = requests.get(
         instance.rest("v1/security/user-sources"), auth=instance.admin, timeout=5
     ).json()

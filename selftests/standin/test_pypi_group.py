@@ -58,8 +58,10 @@ def test_project_no_member_knows_is_an_empty_page(instance: StandIn) -> None:
 
 def test_offline_repository_answers_503_and_unknown_404(instance: StandIn) -> None:
     create_repo(instance, "hosted", hosted_body("g-offline", online=False))
-    assert requests.get(instance.index_url("g-offline") + "/", timeout=5).status_code == 503
-    assert requests.get(instance.index_url("no-such-repo") + "/", timeout=5).status_code == 404
+    offline = requests.get(instance.index_url("g-offline") + "/", timeout=5)
+    assert (offline.status_code, offline.reason) == (503, "Repository offline")
+    unknown = requests.get(instance.index_url("no-such-repo") + "/", timeout=5)
+    assert (unknown.status_code, unknown.reason) == (404, "Repository not found")
 
 
 def test_offline_member_is_skipped(instance: StandIn, dists: Dists) -> None:
@@ -67,3 +69,75 @@ def test_offline_member_is_skipped(instance: StandIn, dists: Dists) -> None:
     create_repo(instance, "group", group_body("g-with-offline", ["g-offline-member", "g-second"]))
     page = requests.get(instance.index_url("g-with-offline") + "/shadow-pkg/", timeout=5).text
     assert f"#sha256={sha256_of(dists.variants['second'])}" in page
+
+
+def _group_pages(instance: StandIn, group: str) -> set[str]:
+    assets = requests.get(instance.rest(f"v1/assets?repository={group}"), timeout=5).json()
+    return {asset["path"] for asset in assets["items"]}
+
+
+def test_merged_page_is_cached_as_the_groups_asset_until_a_member_changes(
+    standin_factory: StandInFactory, dists: Dists, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """3.30 PyPiGroupFacet.saveToCache keeps the merged page as the group's own asset; it is
+    merged again once a member's answer changes (isStale / the asset-event invalidation)."""
+    instance = standin_factory()
+    home = tmp_path_factory.mktemp("group-cache-home")
+    create_repo(instance, "hosted", hosted_body("c-first"))
+    create_repo(instance, "hosted", hosted_body("c-second"))
+    create_repo(instance, "group", group_body("c-group", ["c-first", "c-second"]))
+    assert (
+        twine_upload(
+            home, instance.repo_url("c-first"), *instance.admin, *dists.internal
+        ).returncode
+        == 0
+    )
+    page_url = instance.index_url("c-group") + "/internal-pkg/"
+    first = requests.get(page_url, timeout=5).text
+    assert dists.variants["internal-2"].name not in first
+    requests.get(instance.index_url("c-group") + "/", timeout=5)
+    assert _group_pages(instance, "c-group") == {"/simple/", "/simple/internal-pkg/"}
+    assert requests.get(page_url, timeout=5).text == first  # served from the cached asset
+
+    newer = dists.variants["internal-2"]
+    assert twine_upload(home, instance.repo_url("c-second"), *instance.admin, newer).returncode == 0
+    second = requests.get(page_url, timeout=5).text
+    assert f">{newer.name}</a>" in second
+    assert all(f">{path.name}</a>" in second for path in dists.internal)
+
+    invalidated = requests.post(
+        instance.rest("v1/repositories/c-group/invalidate-cache"), auth=instance.admin, timeout=5
+    )
+    assert invalidated.status_code == 204
+    assert _group_pages(instance, "c-group") == set()
+
+
+def test_offline_member_is_still_asked_before_3_89(
+    standin_factory: StandInFactory, dists: Dists, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Up to 3.88 a group dispatches to every member, offline or not (3.77
+    GroupFacetImpl.members(), GroupHandler); 3.89.0 started skipping offline members
+    (sonatype/nexus-public#991), which the default version does (test above)."""
+    instance = standin_factory("--nexus-version", "3.77.1-01")
+    home = tmp_path_factory.mktemp("offline-member-home")
+    create_repo(instance, "hosted", hosted_body("o-member"))
+    assert (
+        twine_upload(
+            home, instance.repo_url("o-member"), *instance.admin, dists.variants["first"]
+        ).returncode
+        == 0
+    )
+    offline = hosted_body("o-member", online=False)
+    assert (
+        requests.put(
+            instance.rest("v1/repositories/pypi/hosted/o-member"),
+            json=offline,
+            auth=instance.admin,
+            timeout=5,
+        ).status_code
+        == 204
+    )
+    create_repo(instance, "group", group_body("o-group", ["o-member"]))
+    assert requests.get(instance.index_url("o-member") + "/", timeout=5).status_code == 503
+    page = requests.get(instance.index_url("o-group") + "/shadow-pkg/", timeout=5).text
+    assert f"#sha256={sha256_of(dists.variants['first'])}" in page

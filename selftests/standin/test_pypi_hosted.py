@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -109,6 +110,69 @@ def test_deny_refuses_every_upload(instance: StandIn, dists: Dists, home: Path) 
     assert result.returncode == 1
     expected = f"h-deny/packages/internal-pkg/1.0.0/{dists.internal_wheel.name} is read-only"
     assert expected in result.stdout + result.stderr
+
+
+def test_deny_on_existing_files_cannot_update_or_delete(
+    instance: StandIn, dists: Dists, home: Path
+) -> None:
+    """3.77 ContentFacetSupport: under DENY an existing file "cannot be updated" and a delete
+    "cannot be deleted" (a new file "is read-only", above)."""
+    create_repo(instance, "hosted", hosted_body("h-frozen-later"))
+    wheel = dists.variants["late"]
+    assert (
+        twine_upload(home, instance.repo_url("h-frozen-later"), *instance.admin, wheel).returncode
+        == 0
+    )
+    update = requests.put(
+        instance.rest("v1/repositories/pypi/hosted/h-frozen-later"),
+        auth=instance.admin,
+        timeout=5,
+        json=hosted_body("h-frozen-later", "DENY"),
+    )
+    assert update.status_code == 204
+    path = f"h-frozen-later/packages/late-pkg/0.1/{wheel.name}"
+    again = twine_upload(home, instance.repo_url("h-frozen-later"), *instance.admin, wheel)
+    assert again.returncode == 1
+    assert f"{path} cannot be updated" in again.stdout + again.stderr
+    component = requests.get(
+        instance.rest("v1/components?repository=h-frozen-later"), timeout=5
+    ).json()["items"][0]
+    deleted = requests.delete(
+        instance.rest(f"v1/components/{component['id']}"), auth=instance.admin, timeout=5
+    )
+    assert (deleted.status_code, deleted.text) == (400, f"{path} cannot be deleted")
+
+
+def test_upload_url_needs_the_trailing_slash(instance: StandIn, dists: Dists, home: Path) -> None:
+    """3.77 RepositoryPath.parse / ViewServlet: `/repository/<name>` has no second `/` and is
+    refused before the repository is even looked up; twine needs `/repository/<name>/`."""
+    message = "Repository path must have another '/' after initial '/'"
+    wheel = dists.variants["first"]
+    bare = instance.repo_url("h-allow").rstrip("/")
+    refused = twine_upload(home, bare, *instance.admin, wheel)
+    assert refused.returncode == 1
+    assert message in refused.stdout + refused.stderr
+    for url in (bare, instance.repo_url("no-such-repo").rstrip("/")):
+        answer = requests.post(url, auth=instance.admin, timeout=5, files={"content": ("a", b"")})
+        assert (answer.status_code, answer.reason) == (400, message)
+        assert html.escape(message) in answer.text  # the error page's text
+    assert "WARN  [" in instance.nexus_log.read_text()
+    assert f"ViewServlet - Bad request. Reason: {message}" in instance.nexus_log.read_text()
+    assert twine_upload(home, bare + "/", *instance.admin, wheel).returncode == 0
+
+
+def test_paths_nothing_serves(instance: StandIn) -> None:
+    """A GET ending in `/` that no route takes is 3.77 BrowseUnsupportedHandler's 200 page;
+    `/simple` without the slash is no route (3.30 matches `/simple/` only): 404."""
+    for path in ("", "packages/", "somewhere/else/", "index.html"):
+        page = requests.get(instance.repo_url("h-allow") + path, timeout=5)
+        assert (page.status_code, page.headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+        assert "This pypi hosted repository is not directly browseable at this URL." in page.text
+    assert requests.head(instance.repo_url("h-allow"), timeout=5).status_code == 404
+    assert requests.get(instance.index_url("h-allow"), timeout=5).status_code == 404
+    assert requests.get(instance.repo_url("h-allow") + "other", timeout=5).status_code == 404
+    unknown = requests.get(instance.repo_url("no-such-repo") + "simple/", timeout=5)
+    assert (unknown.status_code, unknown.reason) == (404, "Repository not found")
 
 
 def test_md5_digest_is_checked(instance: StandIn, dists: Dists) -> None:

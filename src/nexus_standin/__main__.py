@@ -27,6 +27,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="initial admin password (default: random, in DATA_DIR/admin.password)",
     )
     parser.add_argument("--nexus-version", default=DEFAULT_NEXUS_VERSION)
+    parser.add_argument(
+        "--usage-limit-components",
+        type=int,
+        metavar="N",
+        help="enforce the Community Edition component limit (off by default)",
+    )
+    parser.add_argument(
+        "--usage-limit-requests-per-day",
+        type=int,
+        metavar="N",
+        help="enforce the Community Edition daily request limit (off by default)",
+    )
+    parser.add_argument(
+        "--ldap-group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a group of the LDAP directory (repeatable): listed as an LDAP role while an LDAP"
+        " server maps groups as roles, since the stand-in queries no directory",
+    )
     return parser.parse_args(argv)
 
 
@@ -54,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         data_dir=args.data_dir.resolve(),
         nexus_version=args.nexus_version,
         admin_password_file=args.admin_password_file,
+        usage_limit_components=args.usage_limit_components,
+        usage_limit_requests=args.usage_limit_requests_per_day,
+        ldap_groups=tuple(args.ldap_group),
     )
     ports = [args.port] + ([args.repository_port] if args.repository_port else [])
     try:

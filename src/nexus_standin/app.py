@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .config import InstanceConfig
 from .errors import FrozenError, NexusError, error_response
@@ -18,12 +19,15 @@ from .pypi import routes as pypi_routes
 from .rest import admin as rest_admin
 from .rest import components as rest_components
 from .rest import ldap as rest_ldap
+from .rest import privileges as rest_privileges
 from .rest import readonly as rest_readonly
 from .rest import repositories as rest_repositories
+from .rest import roles as rest_roles
 from .rest import search as rest_search
 from .rest import security as rest_security
 from .rest import status as rest_status
 from .runtime import Runtime, build_runtime
+from .store.usage import UsageLimits
 
 
 def create_app(config: InstanceConfig) -> Starlette:
@@ -34,6 +38,8 @@ def create_app(config: InstanceConfig) -> Starlette:
         *rest_components.routes,
         *rest_search.routes,
         *rest_security.routes,
+        *rest_roles.routes,
+        *rest_privileges.routes,
         *rest_ldap.routes,
         *rest_admin.routes,
         *rest_readonly.routes,
@@ -43,7 +49,8 @@ def create_app(config: InstanceConfig) -> Starlette:
         middleware=[
             Middleware(
                 RequestLogMiddleware, log=runtime.request_log, server_header=config.server_header
-            )
+            ),
+            Middleware(UsageCountMiddleware, usage=runtime.usage),
         ],
         exception_handlers={
             NexusError: _nexus_error,
@@ -53,6 +60,19 @@ def create_app(config: InstanceConfig) -> Starlette:
     )
     app.state.runtime = runtime
     return app
+
+
+class UsageCountMiddleware:
+    """Counts repository requests for the opt-in Community Edition request limit."""
+
+    def __init__(self, app: ASGIApp, usage: UsageLimits) -> None:
+        self._app = app
+        self._usage = usage
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith("/repository/"):
+            self._usage.count_request()
+        await self._app(scope, receive, send)
 
 
 def _runtime(request: Request) -> Runtime:

@@ -7,18 +7,21 @@ from dataclasses import dataclass
 
 from .auth import Authenticator
 from .config import InstanceConfig
-from .logs import AppLog, RequestLog
+from .logs import AppLog, OutboundLog, RequestLog
 from .pypi.format import PypiFormat
 from .pypi.hosted import HostedPypi
 from .pypi.proxy import ProxyPypi
+from .pypi.remote import RemoteClient
 from .store.admin import CleanupPolicyStore, TaskStore
 from .store.blobs import BlobStore
 from .store.content import ContentStore
 from .store.db import Database
 from .store.freeze import FreezeService
 from .store.ldap import LdapStore
+from .store.privileges import PrivilegeStore
 from .store.repos import RepositoryStore
 from .store.security import SecurityStore, bootstrap
+from .store.usage import UsageLimits, node_id
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,12 @@ class Runtime:
     cleanup_policies: CleanupPolicyStore
     ldap: LdapStore
     freeze: FreezeService
+    privileges: PrivilegeStore
     auth: Authenticator
     pypi: PypiFormat
     app_log: AppLog
     request_log: RequestLog
+    usage: UsageLimits
 
 
 def build_runtime(config: InstanceConfig) -> Runtime:
@@ -52,6 +57,10 @@ def build_runtime(config: InstanceConfig) -> Runtime:
     if bootstrap(security, config):
         app_log.info("org.sonatype.nexus.security", "Initialized security: admin and anonymous")
     tasks.seed()
+    privileges = PrivilegeStore(db)
+    node = node_id(db)
+    app_log.info("org.sonatype.nexus.internal.node.datastore.LocalNodeAccess", f"ID: {node}")
+    usage = UsageLimits(db, node, config.usage_limit_components, config.usage_limit_requests)
     # Loaded after the first-start setup (which only writes into an empty data directory);
     # from here on a frozen node refuses every write.
     freeze = FreezeService(db)
@@ -62,8 +71,9 @@ def build_runtime(config: InstanceConfig) -> Runtime:
             f" {freeze.request.requested_by} at {freeze.request.frozen_at.isoformat()})",
         )
     user_agent = f"Nexus/{config.nexus_version} (OSS; {platform.system()}; {platform.release()})"
-    hosted = HostedPypi(db, content, blobs, app_log)
-    proxy = ProxyPypi(db, content, blobs, app_log, user_agent)
+    hosted = HostedPypi(db, content, blobs, app_log, usage)
+    remote = RemoteClient(app_log, OutboundLog(config.log_dir), user_agent)
+    proxy = ProxyPypi(db, content, blobs, remote, usage)
     return Runtime(
         config=config,
         db=db,
@@ -75,8 +85,12 @@ def build_runtime(config: InstanceConfig) -> Runtime:
         cleanup_policies=CleanupPolicyStore(db),
         ldap=LdapStore(db),
         freeze=freeze,
-        auth=Authenticator(security),
-        pypi=PypiFormat(db, repos, content, blobs, hosted, proxy),
+        privileges=privileges,
+        auth=Authenticator(security, privileges, repos),
+        pypi=PypiFormat(
+            db, repos, content, blobs, hosted, proxy, config.skips_offline_group_members
+        ),
         app_log=app_log,
         request_log=RequestLog(config.log_dir),
+        usage=usage,
     )

@@ -1,11 +1,17 @@
 """/repository/<name>/...: the PyPI routes Nexus serves for hosted, proxy and group repositories.
 
-Order as in Nexus: unknown repository or route -> 404; offline -> 503; then security (401/403);
-then the format handler.
+Order as in 3.77 `ViewServlet`: a path without a second `/` is 400; an unknown repository 404
+"Repository not found"; an offline one 503 "Repository offline"; then the routes of the 3.30
+PyPI recipes (`PyPiRecipeSupport`): `/simple/` (root index, with the slash only),
+`/simple/<name>` with or without the slash, `/packages/...`, POST `/` (hosted upload); then 3.77
+`BrowseUnsupportedHandler` for any other GET ending in `/` or `/index.html`; anything else 404.
+A matched route checks security (401/403) before its handler.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -23,7 +29,11 @@ from ..store.content import Asset
 from ..store.repos import HOSTED, Repository
 from .hosted import Upload
 
-ROOT, PROJECT, PACKAGE, UPLOAD = "root", "project", "package", "upload"
+ROOT, PROJECT, PACKAGE, UPLOAD, BROWSE = "root", "project", "package", "upload", "browse"
+PROJECT_PATH = re.compile(r"simple/([0-9A-Za-z._-]+)/?")
+PACKAGE_PATH = re.compile(r"packages/[^/].+/[^/]+/[^/]+")
+NO_SECOND_SLASH = "Repository path must have another '/' after initial '/'"
+VIEW_LOG_SOURCE = "org.sonatype.nexus.repository.httpbridge.internal.ViewServlet"
 # Form fields that describe the upload itself rather than the distribution.
 NON_METADATA_FIELDS = {
     ":action",
@@ -43,40 +53,47 @@ class Target:
     value: str = ""  # project name or asset path
 
 
-def match(method: str, path: str) -> Target | None:
-    segments = path.split("/")
+def match(method: str, path: str, repo_type: str) -> Target | None:
+    """The route a request path (after `/repository/<name>/`) takes, None for a plain 404."""
     if method in ("GET", "HEAD"):
-        if path in ("simple", "simple/"):
+        if path == "simple/":
             return Target(ROOT)
-        if (
-            segments[0] == "simple"
-            and segments[1:2] != [""]
-            and (len(segments) == 2 or (len(segments) == 3 and segments[2] == ""))
-        ):
-            return Target(PROJECT, segments[1])
-        if segments[0] == "packages" and len(segments) >= 4 and all(segments[1:]):
+        project = PROJECT_PATH.fullmatch(path)
+        if project:
+            return Target(PROJECT, project.group(1))
+        if PACKAGE_PATH.fullmatch(path):
             return Target(PACKAGE, "/" + path)
-    if method == "POST" and path == "":
+    if method == "POST" and path == "" and repo_type == HOSTED:
         return Target(UPLOAD)
+    lower = path.lower()
+    if method == "GET" and (
+        lower == "" or lower.endswith(("/", "/index.html", "/index.htm")) or lower == "index.html"
+    ):
+        return Target(BROWSE)
     return None
 
 
-def _admit(runtime: Runtime, request: Request, target: Target | None) -> tuple[Repository, Subject]:
+def _admit(runtime: Runtime, request: Request) -> tuple[Repository, Subject, Target]:
     repo = runtime.repos.get(request.path_params["name"])
-    if repo is None or target is None or (target.kind == UPLOAD and repo.type != HOSTED):
-        raise NexusError(404)
+    if repo is None:
+        raise NexusError(404, "Repository not found")
     if not repo.online:
-        raise NexusError(503, f"Repository {repo.name} is offline")
+        raise NexusError(503, "Repository offline")
+    target = match(request.method, request.path_params.get("path", ""), repo.type)
+    if target is None:
+        raise NexusError(404)
     subject = authenticate(request, runtime.auth)
-    subject.demand_repository(repo, "add" if target.kind == UPLOAD else "read")
-    return repo, subject
+    subject.demand_view(repo, "add" if target.kind == UPLOAD else "read")
+    return repo, subject, target
 
 
 async def repository_view(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
-    target = match(request.method, request.path_params.get("path", ""))
-    repo, subject = await run_in_threadpool(_admit, runtime, request, target)
-    assert target is not None
+    repo, subject, target = await run_in_threadpool(_admit, runtime, request)
+    if target.kind == BROWSE:
+        return Response(
+            browse_unsupported_page(repo, runtime.config.nexus_version), 200, media_type="text/html"
+        )
     if target.kind == UPLOAD:
         form = await request.form(max_part_size=MAX_FORM_PART)
         try:
@@ -153,8 +170,38 @@ def _signature(form: FormData) -> tuple[str, BinaryIO] | None:
     return None
 
 
+async def bad_repository_path(request: Request) -> Response:
+    """3.77 `RepositoryPath.parse` fails before any repository is looked up; `ViewServlet`
+    answers 400 with the message and logs a WARN line."""
+    runtime: Runtime = request.app.state.runtime
+    suffix = request.url.path.removeprefix("/repository")
+    message = "Repository path must not be null or empty" if not suffix else NO_SECOND_SLASH
+    runtime.app_log.warning(VIEW_LOG_SOURCE, f"Bad request. Reason: {message}")
+    raise NexusError(400, message)
+
+
+def browse_unsupported_page(repo: Repository, version: str) -> str:
+    """The page of 3.77 `BrowseUnsupportedHandler` (its wording; the markup is ours)."""
+    name = html.escape(repo.name)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
+        "  <title>Repository - Sonatype Nexus Repository</title>\n"
+        '  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n'
+        "</head>\n<body>\n"
+        f'<div class="nexus-header">Sonatype Nexus Repository OSS {html.escape(version)}</div>\n'
+        f'<div class="nexus-body">\n  <h1>Repository</h1>\n  <h2>{name}</h2>\n'
+        f"  <p>This {repo.format} {repo.type} repository is not directly browseable at this"
+        " URL.</p>\n"
+        f'  <p>Please use the <a href="/#browse/browse:{name}">browse</a> or'
+        f' <a href="/service/rest/repository/browse/{name}/">HTML index</a> views to inspect'
+        " the contents of this repository.</p>\n</div>\n</body>\n</html>\n"
+    )
+
+
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE"]
 routes = [
     Route("/repository/{name:str}/{path:path}", repository_view, methods=METHODS),
-    Route("/repository/{name:str}", repository_view, methods=METHODS),
+    Route("/repository/{name:str}", bad_repository_path, methods=METHODS),
+    Route("/repository/", bad_repository_path, methods=METHODS),
+    Route("/repository", bad_repository_path, methods=METHODS),
 ]

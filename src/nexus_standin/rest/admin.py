@@ -17,12 +17,12 @@ TASK_NULLABLE = frozenset({"continuationToken", "message", "lastRun", "lastRunRe
 
 
 def list_policies(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:settings:read")
     return json_response(call.runtime.cleanup_policies.all())
 
 
 def get_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     policy = call.runtime.cleanup_policies.get(call.param("name"))
     if policy is None:
         raise NexusError(404)
@@ -34,7 +34,7 @@ def _policy(call: Call) -> dict[str, object]:
 
 
 def create_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     policy = _policy(call)
     name = str(policy["name"])
     if call.runtime.cleanup_policies.get(name) is not None:
@@ -44,7 +44,7 @@ def create_policy(call: Call) -> Response:
 
 
 def update_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     name = call.param("name")
     if call.runtime.cleanup_policies.get(name) is None:
         raise NexusError(404)
@@ -56,7 +56,7 @@ def update_policy(call: Call) -> Response:
 
 
 def delete_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     if not call.runtime.cleanup_policies.delete(call.param("name")):
         raise NexusError(404)
     return no_content()
@@ -66,7 +66,7 @@ def delete_policy(call: Call) -> Response:
 
 
 def list_tasks(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:tasks:read")
     wanted = call.query("type")
     tasks = [
         TaskXO.model_validate(task)
@@ -77,7 +77,7 @@ def list_tasks(call: Call) -> Response:
 
 
 def get_task(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:tasks:read")
     task = call.runtime.tasks.get(call.param("id"))
     if task is None:
         raise NexusError(404)
@@ -85,7 +85,7 @@ def get_task(call: Call) -> Response:
 
 
 def run_task(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:tasks:start")
     if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
     call.runtime.tasks.record_run(call.param("id"))
@@ -93,7 +93,7 @@ def run_task(call: Call) -> Response:
 
 
 def stop_task(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:tasks:stop")
     if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
     raise NexusError(409, "Task is not currently running")
@@ -103,7 +103,7 @@ def stop_task(call: Call) -> Response:
 
 
 def list_blobstores(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:blobstores:read")
     blobs = call.runtime.blobs
     count, size = blobs.usage()
     store = GenericBlobStoreApiResponse(

@@ -11,7 +11,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import NexusError
+from ..errors import Forbidden, NexusError
 from ..pypi.files import read_metadata
 from ..pypi.hosted import Upload
 from ..store.repos import HOSTED, Repository
@@ -29,16 +29,26 @@ def _browsable(call: Call) -> Repository:
     repo = call.runtime.repos.get(name)
     if repo is None:
         raise NexusError(404, f"Unable to locate repository with id {name}")
-    call.subject.demand_repository(repo, "browse")
+    _demand_visible(call, repo)
     return repo
 
 
-def _repository_of(call: Call, item: str, action: str) -> tuple[Repository, str]:
+def _demand_visible(call: Call, repo: Repository) -> None:
+    """3.77 `RepositoryManagerRESTAdapterImpl.getRepository`: view read or browse, else a plain
+    403 (anonymous callers included)."""
+    if not call.subject.permits_view(repo, "read", "browse"):
+        raise Forbidden()
+
+
+def _repository_of(call: Call, item: str, action: str | None = None) -> tuple[Repository, str]:
+    """The repository of an item id; the caller must see it, and may need `action` on it."""
     repo_name, ext_id = parse_item_id(item)
     repo = call.runtime.repos.get(repo_name)
     if repo is None:
         raise NexusError(404)
-    call.subject.demand_repository(repo, action)
+    _demand_visible(call, repo)
+    if action is not None:
+        call.subject.demand_view(repo, action)
     return repo, ext_id
 
 
@@ -52,7 +62,7 @@ def list_components(call: Call) -> Response:
 
 
 def get_component(call: Call) -> Response:
-    repo, ext_id = _repository_of(call, call.param("id"), "browse")
+    repo, ext_id = _repository_of(call, call.param("id"))
     component = call.runtime.content.component_by_ext_id(repo.name, ext_id)
     if component is None:
         raise NexusError(404)
@@ -77,7 +87,7 @@ def list_assets(call: Call) -> Response:
 
 
 def get_asset(call: Call) -> Response:
-    repo, ext_id = _repository_of(call, call.param("id"), "browse")
+    repo, ext_id = _repository_of(call, call.param("id"))
     asset = call.runtime.content.asset_by_ext_id(repo.name, ext_id)
     if asset is None:
         raise NexusError(404)
@@ -101,7 +111,8 @@ def upload_component(call: Call) -> Response:
     repo = call.runtime.repos.get(name)
     if repo is None:
         raise NexusError(404, f"Unable to locate repository with id {name}")
-    call.subject.demand_repository(repo, "add")
+    _demand_visible(call, repo)
+    call.subject.demand_view(repo, "add")
     if repo.type != HOSTED:
         raise NexusError(
             400,

@@ -102,17 +102,17 @@ def read_view(server: LdapServer) -> dict[str, Any]:
 
 
 def list_servers(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:read")
     return json_response([read_view(server) for server in call.runtime.ldap.all()])
 
 
 def get_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:read")
     return json_response(read_view(_known(call)))
 
 
 def create_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:create")
     config = _request(call, CreateLdapServerXo)
     _check_unique_name(call, str(config["name"]))
     call.runtime.ldap.create(config)
@@ -123,7 +123,7 @@ def create_server(call: Call) -> Response:
 
 
 def update_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     existing = _known(call)
     config = _request(call, UpdateLdapServerXo)
     given_id = config.pop("id", None)
@@ -145,7 +145,7 @@ def update_server(call: Call) -> Response:
 
 
 def delete_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:delete")
     server = _known(call)
     call.runtime.ldap.delete(server.name)
     call.runtime.app_log.info(
@@ -155,7 +155,7 @@ def delete_server(call: Call) -> Response:
 
 
 def change_order(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     names = call.json()
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValidationFailed([("*", "A JSON array of LDAP server names is required")])
@@ -169,7 +169,7 @@ def change_order(call: Call) -> Response:
 
 def verify_connection(call: Call) -> Response:
     """200 when the server answers; 400 with Nexus's "Failed to connect ..." text otherwise."""
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     existing_name = call.query("existingServerName")
     existing = call.runtime.ldap.get(existing_name) if existing_name else None
     if existing_name and existing is None:
@@ -198,7 +198,7 @@ def verify_connection(call: Call) -> Response:
 
 
 def clear_cache(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:delete")
     return Response(status_code=200)
 
 

@@ -2,7 +2,7 @@
 `FreezeResource`; the 3.97 client has no model for it).
 
 GET needs a known user (anonymous counts while anonymous access is on); `summaryReason` is only
-filled for callers with `nx-settings-read`. The three POSTs need `nexus:*` (nx-all here): 204
+filled for callers with `nexus:settings:read`. The three POSTs need `nexus:*` (nx-all): 204
 when the state changed, 404 with no body when the node already was in that state.
 """
 
@@ -15,7 +15,7 @@ from ..errors import MappedError
 from .support import Call, json_response, no_content, rest
 
 LOG_SOURCE = "org.sonatype.nexus.internal.app.FreezeServiceImpl"
-SETTINGS_READ = "nx-settings-read"
+SETTINGS_READ = "nexus:settings:read"
 
 
 def get_state(call: Call) -> Response:
@@ -26,7 +26,7 @@ def get_state(call: Call) -> Response:
 
 
 def freeze(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     if not call.runtime.freeze.freeze(call.subject.user_id, "REST request"):
         raise MappedError(404)
     call.runtime.app_log.info(LOG_SOURCE, "Freeze requested: REST request", call.subject.user_id)
@@ -34,7 +34,7 @@ def freeze(call: Call) -> Response:
 
 
 def release(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     if not call.runtime.freeze.release():
         raise MappedError(404)
     call.runtime.app_log.info(LOG_SOURCE, "Freeze released", call.subject.user_id)

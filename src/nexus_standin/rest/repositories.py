@@ -1,4 +1,17 @@
-"""/v1/repositories, /v1/repositorySettings and /v1/repositories/pypi/{hosted,proxy,group}."""
+"""/v1/repositories, /v1/repositorySettings and /v1/repositories/pypi/{hosted,proxy,group}.
+
+Permissions as 3.77 has them:
+- listing `v1/repositories` shows the repositories the caller may browse (repository-view
+  browse; `RepositoryManagerRESTAdapterImpl.getRepositories`); one repository by name needs
+  view read or browse on it or on a group holding it, else 403 (`getReadableRepository`);
+- the configuration endpoints need a logged-in user (`@RequiresAuthentication`, else 401) and
+  the repository-admin action on the repository (`AuthorizingRepositoryManagerImpl`):
+  `v1/repositorySettings` lists only the repositories with admin read, and a configuration GET
+  of a repository the caller may not read, or of another format or type, is 404
+  `"Repository not found"` rather than 403 (`getRepositoryWithAdmin`,
+  `AbstractRepositoriesApiResource.getRepository`); create needs admin add, update and
+  invalidate-cache/rebuild-index admin edit, delete admin delete (403 otherwise).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +20,11 @@ from dataclasses import replace
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import NexusError, ValidationFailed
-from ..store.repos import GROUP, PROXY, Repository
+from ..auth import Subject
+from ..errors import Forbidden, JsonMessageError, NexusError, ValidationFailed
+from ..store.repos import GROUP, HOSTED, PROXY, Repository
 from .repo_config import (
+    FORMAT,
     REQUEST_MODELS,
     api_view,
     check_new,
@@ -20,6 +35,7 @@ from .repo_config import (
 from .support import Call, json_response, no_content, rest
 
 LOG_SOURCE = "org.sonatype.nexus.repository.manager.RepositoryManagerImpl"
+NOT_FOUND = "Repository not found"
 
 
 def _existing(call: Call, name: str) -> Repository:
@@ -36,11 +52,31 @@ def _pypi_type(call: Call) -> str:
     return repo_type
 
 
+def _demand_logged_in(subject: Subject) -> None:
+    subject.demand(subject.authenticated)
+
+
+def _readable(call: Call, repo: Repository) -> bool:
+    """View read or browse on the repository or on a group that contains it, directly or
+    through nested groups (`userCanReadOrBrowseOrGroupPermissions`)."""
+    repos = {r.name: r for r in call.runtime.repos.all()}
+    holders = [repo] + [g for g in repos.values() if _contains(g, repo.name, repos, set())]
+    return any(call.subject.permits_view(holder, "read", "browse") for holder in holders)
+
+
+def _contains(group: Repository, name: str, repos: dict[str, Repository], seen: set[str]) -> bool:
+    if group.type != GROUP or group.name in seen:
+        return False
+    seen.add(group.name)
+    return any(
+        member == name or (member in repos and _contains(repos[member], name, repos, seen))
+        for member in group.members
+    )
+
+
 def list_repositories(call: Call) -> Response:
     runtime = call.runtime
-    visible = [
-        repo for repo in runtime.repos.all() if call.subject.permits_repository(repo, "browse")
-    ]
+    visible = [repo for repo in runtime.repos.all() if call.subject.permits_view(repo, "browse")]
     return json_response(
         [
             repository_xo(repo, call.base_url, runtime.content.repository_size(repo.name))
@@ -50,16 +86,21 @@ def list_repositories(call: Call) -> Response:
 
 
 def get_repository(call: Call) -> Response:
-    repo = _existing(call, call.param("name"))
-    call.subject.demand_repository(repo, "browse")
+    name = call.param("name")
+    repo = call.runtime.repos.get(name)
+    if repo is None:
+        raise NexusError(404, f"Unable to locate repository with id {name}")
+    if not _readable(call, repo):
+        raise Forbidden()
     size = call.runtime.content.repository_size(repo.name)
     return json_response(repository_xo(repo, call.base_url, size))
 
 
 def delete_repository(call: Call) -> Response:
-    call.subject.demand_admin()
+    _demand_logged_in(call.subject)
     runtime = call.runtime
     repo = _existing(call, call.param("name"))
+    call.subject.require(f"nexus:repository-admin:{repo.format}:{repo.name}:delete")
     with runtime.db.write() as conn:
         for group in runtime.repos.all():
             if group.type == GROUP and repo.name in group.members:
@@ -78,15 +119,16 @@ def delete_repository(call: Call) -> Response:
 
 
 def repository_settings(call: Call) -> Response:
-    if not call.subject.permits("nx-all"):
-        return json_response([])
-    return json_response([api_view(repo, call.base_url) for repo in call.runtime.repos.all()])
+    _demand_logged_in(call.subject)
+    visible = [r for r in call.runtime.repos.all() if call.subject.permits_admin(r, "read")]
+    return json_response([api_view(repo, call.base_url) for repo in visible])
 
 
 def create_pypi(call: Call) -> Response:
-    call.subject.demand_admin()
+    _demand_logged_in(call.subject)
     runtime = call.runtime
     repo = parse_request(_pypi_type(call), call.json())
+    call.subject.require(f"nexus:repository-admin:{FORMAT}:{repo.name}:add")
     check_new(repo, runtime.repos, runtime.blobs)
     runtime.repos.create(repo)
     runtime.app_log.info(
@@ -96,12 +138,13 @@ def create_pypi(call: Call) -> Response:
 
 
 def update_pypi(call: Call) -> Response:
-    call.subject.demand_admin()
+    _demand_logged_in(call.subject)
     runtime = call.runtime
     repo = parse_request(_pypi_type(call), call.json())
-    existing = _existing(call, call.param("name"))
-    if repo.name != existing.name:
+    if repo.name != call.param("name"):
         raise ValidationFailed([("*", "Renaming a repository is not supported")])
+    existing = _existing(call, call.param("name"))
+    call.subject.require(f"nexus:repository-admin:{existing.format}:{existing.name}:edit")
     if existing.type != repo.type:
         raise ValidationFailed(
             [("*", f"Repository {existing.name} is not a pypi-{repo.type} repository")]
@@ -116,21 +159,33 @@ def update_pypi(call: Call) -> Response:
 
 
 def get_pypi(call: Call) -> Response:
-    call.subject.demand_admin()
+    _demand_logged_in(call.subject)
     repo_type = _pypi_type(call)
-    repo = _existing(call, call.param("name"))
-    if repo.type != repo_type:
-        raise NexusError(404)
+    repo = call.runtime.repos.get(call.param("name"))
+    if (
+        repo is None
+        or not call.subject.permits_admin(repo, "read")
+        or (repo.format, repo.type) != (FORMAT, repo_type)
+    ):
+        raise JsonMessageError(404, NOT_FOUND)
     return json_response(api_view(repo, call.base_url))
 
 
+def _editable(call: Call) -> Repository:
+    """`getEditableRepositoryOrThrow`: 404 `"Repository not found"`, then admin edit."""
+    _demand_logged_in(call.subject)
+    repo = call.runtime.repos.get(call.param("name"))
+    if repo is None:
+        raise JsonMessageError(404, NOT_FOUND)
+    call.subject.require(f"nexus:repository-admin:{repo.format}:{repo.name}:edit")
+    return repo
+
+
 def invalidate_cache(call: Call) -> Response:
-    call.subject.demand_admin()
-    repo = _existing(call, call.param("name"))
+    repo = _editable(call)
     if repo.type not in (PROXY, GROUP):
-        raise NexusError(400, "Repository is not of proxy or group type")
-    if repo.type == PROXY:
-        call.runtime.pypi.proxy.invalidate(repo)
+        raise JsonMessageError(400, "You can invalidate cache of proxy or group repository only")
+    call.runtime.pypi.invalidate(repo)
     call.runtime.app_log.info(
         LOG_SOURCE, f"Invalidated cache of repository: {repo.name}", call.subject.user_id
     )
@@ -138,8 +193,11 @@ def invalidate_cache(call: Call) -> Response:
 
 
 def rebuild_index(call: Call) -> Response:
-    call.subject.demand_admin()
-    _existing(call, call.param("name"))
+    repo = _editable(call)
+    if repo.type not in (HOSTED, PROXY):
+        raise JsonMessageError(
+            400, "You can rebuild search index of hosted or proxy repository only"
+        )
     return no_content()
 
 

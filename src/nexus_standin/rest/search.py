@@ -15,13 +15,11 @@ CHECKSUMS = ("md5", "sha1", "sha256", "sha512")
 
 
 def _query(call: Call) -> SearchQuery:
-    call.subject.demand(call.subject.permits("nx-search-read"))
     wanted = call.query("repository")
     readable = [
         repo.name
         for repo in call.runtime.repos.all()
-        if call.subject.permits_repository(repo, "browse")
-        and (wanted is None or repo.name == wanted)
+        if call.subject.permits_view(repo, "browse") and (wanted is None or repo.name == wanted)
     ]
     fmt = call.query("format")
     if fmt is not None and fmt != FORMAT:

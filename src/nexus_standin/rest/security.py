@@ -1,4 +1,4 @@
-"""/v1/security: anonymous access, realms, users and roles (admin, deployers, anonymous)."""
+"""/v1/security: anonymous access, realms, users and user sources (roles: roles.py)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,18 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import JsonMessageError, NexusError, ValidationFailed
+from ..errors import NexusError, ValidationFailed
 from ..models import (
     AnonymousAccessSettingsXO,
     ApiCreateUser,
     ApiUser,
     ApiUserSource,
     RealmApiXO,
-    RoleXORequest,
-    RoleXOResponse,
 )
 from ..store.security import (
     AVAILABLE_REALMS,
     DEFAULT_SOURCE,
     USER_SOURCES,
-    Role,
     User,
     hash_password,
 )
@@ -35,13 +32,14 @@ LOG_SOURCE = "org.sonatype.nexus.security"
 
 
 def get_anonymous(call: Call) -> Response:
-    call.subject.demand_admin()
+    # No @RequiresAuthentication here (3.77 AnonymousAccessApiResource.read).
+    call.subject.demand(call.subject.permits("nexus:settings:read"))
     settings = AnonymousAccessSettingsXO.model_validate(call.runtime.security.anonymous())
     return json_response(dump(settings))
 
 
 def put_anonymous(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:settings:update")
     settings = parse_model(AnonymousAccessSettingsXO, call.json())
     value = dump(settings)
     value.setdefault("enabled", False)
@@ -53,19 +51,19 @@ def put_anonymous(call: Call) -> Response:
 
 
 def available_realms(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:settings:read")
     return json_response(
         [dump(RealmApiXO(id=key, name=name)) for key, name in AVAILABLE_REALMS.items()]
     )
 
 
 def active_realms(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:settings:read")
     return json_response(call.runtime.security.active_realms())
 
 
 def put_active_realms(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:settings:update")
     realms = call.json()
     if not isinstance(realms, list) or not all(isinstance(realm, str) for realm in realms):
         raise ValidationFailed([("*", "A JSON array of realm ids is required")])
@@ -109,14 +107,14 @@ def _check_roles(call: Call, roles: list[str]) -> None:
 
 
 def list_users(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:users:read")
     wanted = (call.query("userId") or "").lower()
     users = [u for u in call.runtime.security.users() if u.user_id.lower().startswith(wanted)]
     return json_response([_user_json(user) for user in users])
 
 
 def create_user(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:users:create")
     request = parse_model(ApiCreateUser, call.json())
     if call.runtime.security.user(request.user_id) is not None:
         raise ValidationFailed([("*", f"User '{request.user_id}' already exists.")])
@@ -137,7 +135,7 @@ def create_user(call: Call) -> Response:
 
 
 def update_user(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:users:update")
     existing = _known_user(call)
     request = parse_model(ApiUser, call.json())
     if request.user_id != existing.user_id:
@@ -158,7 +156,7 @@ def update_user(call: Call) -> Response:
 
 
 def delete_user(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:users:delete")
     user = _known_user(call)
     if user.user_id == call.runtime.security.anonymous().get("userId"):
         raise NexusError(400, "The anonymous user cannot be deleted while it is configured")
@@ -168,9 +166,8 @@ def delete_user(call: Call) -> Response:
 
 
 def change_password(call: Call) -> Response:
-    call.subject.demand(call.subject.authenticated)
+    call.subject.require("nexus:*")  # 3.77 UserApiResource.changePassword, even for oneself
     user = _known_user(call)
-    call.subject.demand(call.subject.permits("nx-all") or call.subject.user_id == user.user_id)
     password = call.body.decode("utf-8")
     if not password:
         raise ValidationFailed([("*", "Password must not be empty")])
@@ -187,117 +184,14 @@ def change_password(call: Call) -> Response:
     return no_content()
 
 
-# -- roles -------------------------------------------------------------------------------------
-# Roles carry a user source: "default" (local roles) or "LDAP" (external role mappings, whose id
-# is the LDAP group's name). The 3.97 API takes `?source=` on every roles endpoint; without it
-# GET lists every source and the others mean "default".
-
-
-def _role_json(role: Role) -> dict[str, Any]:
-    return dump(
-        RoleXOResponse(
-            id=role.id,
-            source=role.source,
-            name=role.name,
-            description=role.description,
-            readOnly=role.read_only,
-            privileges=role.privileges,
-            roles=role.roles,
-        )
-    )
-
-
-def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
-    """The `source` query parameter; 400 `"Source 'x' not found."` for an unknown one."""
-    source = call.query("source") or default
-    if source is not None and source not in USER_SOURCES:
-        raise JsonMessageError(400, f"Source '{source}' not found.")
-    return source
-
-
-def _known_role(call: Call) -> Role:
-    source = _source(call)
-    role = call.runtime.security.role(call.param("role_id"))
-    if role is None or role.source != source:
-        raise NexusError(404, f"Role '{call.param('role_id')}' not found.")
-    return role
-
-
-def _role_from(call: Call, source: str) -> Role:
-    request = parse_model(RoleXORequest, call.json())
-    contained = list(request.roles or [])
-    _check_roles(call, contained)
-    return Role(
-        request.id,
-        request.name,
-        request.description or "",
-        list(request.privileges or []),
-        contained,
-        source=source,
-    )
-
-
-def list_roles(call: Call) -> Response:
-    call.subject.demand_admin()
-    source = _source(call, default=None)
-    return json_response(
-        [
-            _role_json(role)
-            for role in call.runtime.security.roles()
-            if source is None or role.source == source
-        ]
-    )
-
-
-def get_role(call: Call) -> Response:
-    call.subject.demand_admin()
-    return json_response(_role_json(_known_role(call)))
-
-
-def create_role(call: Call) -> Response:
-    call.subject.demand_admin()
-    source = _source(call)
-    assert source is not None
-    role = _role_from(call, source)
-    if call.runtime.security.role(role.id) is not None:
-        raise ValidationFailed([("*", f"Role '{role.id}' already exists.")])
-    call.runtime.security.save_role(role)
-    call.runtime.app_log.info(
-        LOG_SOURCE, f"Created role: {role.id} (source {role.source})", call.subject.user_id
-    )
-    return json_response(_role_json(role))
-
-
-def update_role(call: Call) -> Response:
-    call.subject.demand_admin()
-    existing = _known_role(call)
-    role = _role_from(call, existing.source)
-    if existing.read_only:
-        raise NexusError(400, f"Role '{existing.id}' is read only and cannot be updated.")
-    if role.id != existing.id:
-        raise ValidationFailed([("*", "The path's roleId does not match the body")])
-    call.runtime.security.save_role(role)
-    return no_content()
-
-
-def delete_role(call: Call) -> Response:
-    call.subject.demand_admin()
-    role = _known_role(call)
-    if role.read_only:
-        raise NexusError(400, f"Role '{role.id}' is read only and cannot be deleted.")
-    call.runtime.security.delete_role(role.id)
-    return no_content()
-
-
 def user_sources(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:users:read")
     return json_response(
         [dump(ApiUserSource(id=key, name=name)) for key, name in USER_SOURCES.items()]
     )
 
 
 USERS = "/v1/security/users"
-ROLES = "/v1/security/roles"
 
 routes = [
     Route("/v1/security/anonymous", rest(get_anonymous), methods=["GET"]),
@@ -311,9 +205,4 @@ routes = [
     Route(USERS + "/{user_id:str}", rest(delete_user), methods=["DELETE"]),
     Route(USERS + "/{user_id:str}/change-password", rest(change_password), methods=["PUT"]),
     Route("/v1/security/user-sources", rest(user_sources), methods=["GET"]),
-    Route(ROLES, rest(list_roles), methods=["GET"]),
-    Route(ROLES, rest(create_role), methods=["POST"]),
-    Route(ROLES + "/{role_id:str}", rest(get_role), methods=["GET"]),
-    Route(ROLES + "/{role_id:str}", rest(update_role), methods=["PUT"]),
-    Route(ROLES + "/{role_id:str}", rest(delete_role), methods=["DELETE"]),
 ]

@@ -39,7 +39,7 @@ def _result(message: str, started: float, healthy: bool = True) -> dict[str, Any
 
 
 def status_check(call: Call) -> Response:
-    call.subject.demand(call.subject.permits("nx-metrics-all"))
+    call.subject.require("nexus:metrics:read")
     started = time.monotonic()
     runtime = call.runtime
     count, size = runtime.blobs.usage()

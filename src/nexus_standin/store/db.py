@@ -89,6 +89,11 @@ CREATE TABLE IF NOT EXISTS task (
     id TEXT PRIMARY KEY,
     config TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS privilege (
+    name TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    config TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ldap_server (
     name TEXT PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,

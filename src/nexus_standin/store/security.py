@@ -13,9 +13,9 @@ from typing import Any
 
 from ..config import InstanceConfig
 from .db import Database
+from .privileges import ALL_PRIVILEGES
 
 ADMIN_ROLE, ANONYMOUS_ROLE = "nx-admin", "nx-anonymous"
-ALL_PRIVILEGES = "nx-all"
 ANONYMOUS_PRIVILEGES = [
     "nx-healthcheck-read",
     "nx-repository-view-*-*-browse",
@@ -59,7 +59,8 @@ class Role:
     privileges: list[str]
     roles: list[str] = field(default_factory=list)
     read_only: bool = False
-    # "default" for local roles; "LDAP" for an external role mapping (id = the LDAP group).
+    # "default" for every stored role; "LDAP" only for a directory group the LDAP authorization
+    # manager reports (rest/roles.py).
     source: str = DEFAULT_SOURCE
 
 
@@ -251,5 +252,7 @@ def _role(row: sqlite3.Row) -> Role:
         privileges=json.loads(row["privileges"]),
         roles=json.loads(row["roles"]),
         read_only=bool(row["read_only"]),
-        source=row["source"],
+        # Every stored role is local: the API stores external mappings in the default source
+        # (3.77 RoleApiResource.create); older data directories may say "LDAP" here.
+        source=DEFAULT_SOURCE,
     )
