@@ -65,10 +65,8 @@ def match(method: str, path: str, repo_type: str) -> Target | None:
             return Target(PACKAGE, "/" + path)
     if method == "POST" and path == "" and repo_type == HOSTED:
         return Target(UPLOAD)
-    lower = path.lower()
-    if method == "GET" and (
-        lower == "" or lower.endswith(("/", "/index.html", "/index.htm")) or lower == "index.html"
-    ):
+    # Nexus sees the path with its leading "/" (the repository root is "/").
+    if method == "GET" and f"/{path}".lower().endswith(("/", "/index.html", "/index.htm")):
         return Target(BROWSE)
     return None
 

@@ -116,11 +116,12 @@ BUILT_IN = {privilege.name: privilege for privilege in _application_privileges()
 def repository_privilege(kind: str, fmt: str, repo: str, action: str) -> Privilege:
     """`RepositoryViewPrivilegeDescriptor.privilege` / `RepositoryAdminPrivilegeDescriptor`."""
     what = "repository views" if kind == VIEW else "repository administration"
-    target = (
-        "all"
-        if repo == ALL and fmt == ALL
-        else (f"all '{fmt}'-format" if repo == ALL else f"{fmt}-{repo}")
-    )
+    if repo != ALL:
+        target = f"{fmt}-{repo}"
+    elif fmt != ALL:
+        target = f"all '{fmt}'-format"
+    else:
+        target = "all"
     doing = "All privileges" if action == ALL else f"{action.capitalize()} privilege"
     return Privilege(
         f"nx-{kind}-{fmt}-{repo}-{action}",
