@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-THIRD_PARTY = '''
+THIRD_PARTY = """
 import pytest
 
 
@@ -18,7 +18,7 @@ def test_uses_the_writes_marker() -> None:
 @pytest.mark.phase("health")
 def test_only_in_health() -> None:
     pass
-'''
+"""
 
 
 def pytest_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
