@@ -39,7 +39,11 @@ def test_pypirc_nexus_section(
 
 @pytest.mark.check("PUBLISH-3")
 def test_redeploy_follows_policy(
-    sandbox: Sandbox, target: Target, canary: list[Path], prove: Callable[[Proof], None]
+    sandbox: Sandbox,
+    target: Target,
+    canary: list[Path],
+    nexus: NexusClient,
+    prove: Callable[[Proof], None],
 ) -> None:
     """The same file uploaded twice: accepted with Allow redeploy, refused with Disable redeploy."""
     hosted = target.nexus.repository(target.expected.hosted.name)
@@ -47,3 +51,5 @@ def test_redeploy_follows_policy(
     first = publish.upload(sandbox, wheel, hosted, target.nexus.credentials)
     second = publish.upload(sandbox, wheel, hosted, target.nexus.credentials)
     prove(publish.redeploy_behaves(first, second, target.expected, hosted))
+    if first.ok:  # what was accepted must really be stored
+        prove(publish.landed(nexus, target.expected.hosted.name, wheel))
