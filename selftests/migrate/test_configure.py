@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import migrate
-from nexus_cutover.checks.clients import scan_context
+from nexus_cutover.scan import scan_context
 from nexus_cutover.config import ClientSettings, Expected
 from nexus_cutover.migrate.errors import JournalError
 from nexus_cutover.migrate.state import StatePaths
