@@ -75,6 +75,9 @@ def test_committed_password_fails_sec_3_without_showing_it(lab: Lab) -> None:
     assert secret not in (lab.report_dir / "report.html").read_text(encoding="utf-8")
 
 
+INDEX_OPTIONS = ("--index-url", "--extra-index-url", "-i ", "--trusted-host")
+
+
 def _without_index(lab: Lab) -> None:
     """ledger-worker keeps installing (requirements, pyproject) but names no index any more."""
     pyproject = lab.projects / "ledger-worker" / "pyproject.toml"
@@ -83,7 +86,7 @@ def _without_index(lab: Lab) -> None:
     requirements = lab.projects / "ledger-worker" / "requirements-dev.txt"
     lines = requirements.read_text(encoding="utf-8").splitlines()
     requirements.write_text(
-        "\n".join(line for line in lines if not line.startswith("--index-url")) + "\n",
+        "\n".join(line for line in lines if not line.startswith(INDEX_OPTIONS)) + "\n",
         encoding="utf-8",
     )
 
