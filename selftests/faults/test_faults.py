@@ -424,6 +424,7 @@ STORAGE_FAULTS = (
         "storage",
         "PARITY-1",
         ("acme_data-0.9.0.zip is stored under version 0.9.1",),
+        collateral=frozenset({"PARITY-2"}),  # the group's page links the misplaced path
         setup=_asset_moved,
     ),
 )
