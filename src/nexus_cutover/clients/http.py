@@ -151,8 +151,10 @@ class HttpSession(requests.Session):
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         # Passed explicitly: requests lets REQUESTS_CA_BUNDLE override a session's `verify`.
-        kwargs.setdefault("verify", self.verify)
-        kwargs.setdefault("timeout", (min(CONNECT_TIMEOUT, self.timeout), self.timeout))
+        if kwargs.get("verify") is None:
+            kwargs["verify"] = self.verify
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = (min(CONNECT_TIMEOUT, self.timeout), self.timeout)
         return super().request(method, url, *args, **kwargs)
 
     def __enter__(self) -> Self:
@@ -245,12 +247,13 @@ class Digest:
     error: ServerError | None = None
 
 
-def digest(session: requests.Session, url: str, what: str) -> Digest:
+def digest(session: requests.Session, url: str, what: str, timeout: float | None = None) -> Digest:
     """Download `url` in chunks into sha256 (never held in memory); failures in `error`."""
+    limit = None if timeout is None else (min(CONNECT_TIMEOUT, timeout), timeout)
 
     def attempt() -> Digest:
         hasher, size = hashlib.sha256(), 0
-        with session.get(url, stream=True, allow_redirects=True) as response:
+        with session.get(url, stream=True, allow_redirects=True, timeout=limit) as response:
             if response.status_code >= 400:
                 raise status_error(what, url, response, _service(session))
             for block in response.iter_content(CHUNK):
@@ -265,23 +268,31 @@ def digest(session: requests.Session, url: str, what: str) -> Digest:
 
 
 def digest_many(
-    session: requests.Session, downloads: Sequence[tuple[str, str]], workers: int | None = None
+    session: requests.Session,
+    downloads: Sequence[tuple[str, str]],
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> list[Digest]:
     """`digest` of each (url, what), `workers` at a time on the session's keep-alive pool;
     the results in the order given."""
     return map_concurrently(
-        lambda item: digest(session, item[0], item[1]), downloads, _workers(session, workers)
+        lambda item: digest(session, item[0], item[1], timeout),
+        downloads,
+        _workers(session, workers),
     )
 
 
 def fetch_many(
-    session: requests.Session, pages: Sequence[tuple[str, str]], workers: int | None = None
+    session: requests.Session,
+    pages: Sequence[tuple[str, str]],
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> list[requests.Response | ServerError]:
     """`fetch` of each (url, what) concurrently; each result is the answer or its error."""
 
     def one(item: tuple[str, str]) -> requests.Response | ServerError:
         try:
-            return fetch(session, item[0], item[1])
+            return fetch(session, item[0], item[1], timeout)
         except ServerError as error:
             return error
 

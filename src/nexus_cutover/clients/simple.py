@@ -77,13 +77,17 @@ def project_links(
 
 
 def project_links_many(
-    session: requests.Session, index_url: str, projects: Iterable[str], workers: int | None = None
+    session: requests.Session,
+    index_url: str,
+    projects: Iterable[str],
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> dict[str, list[Link] | ServerError]:
     """Each project's page of a simple index, read concurrently on the session's keep-alive
     pool: its links, or the error that reading it gave (a NotFoundError: no such project)."""
     names = sorted(set(map(canonicalize_name, projects)))
     pages = [(project_page_url(index_url, name), f"simple index of '{name}'") for name in names]
-    answers = fetch_many(session, pages, workers)
+    answers = fetch_many(session, pages, workers, timeout)
     return {
         name: answer if isinstance(answer, ServerError) else parse_links(answer.text, answer.url)
         for name, answer in zip(names, answers, strict=True)
