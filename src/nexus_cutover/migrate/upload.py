@@ -31,6 +31,7 @@ from rich.console import Console
 from twine.package import PackageFile
 from twine.repository import Repository
 from urllib3.exceptions import MaxRetryError
+from urllib3.filepost import encode_multipart_formdata
 
 from nexus_cutover.clients.http import (
     TRANSIENT_STATUSES,
@@ -57,6 +58,9 @@ from nexus_cutover.migrate.sources import Source, SourceFile, resolve_source, un
 from nexus_cutover.target import Target
 
 Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted"]
+# Files up to this size are encoded in memory (cheaper per file); larger ones are streamed
+# from disk by requests-toolbelt, so a worker never holds a huge file in memory.
+STREAM_ABOVE = 16 << 20
 # What Nexus says when a file exists and the policy refuses to replace it (facts: nexus §2.8).
 _REFUSED_MARKERS = ("cannot be updated", "does not allow updating", "read-only", "read only")
 
@@ -280,13 +284,18 @@ def _post(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
     fields += [(":action", "file_upload"), ("protocol_version", "1")]
     try:
         with open(package.filename, "rb") as stream:
-            fields.append(("content", (name, stream, "application/octet-stream")))
-            encoder = MultipartEncoder(fields)
+            if Path(package.filename).stat().st_size <= STREAM_ABOVE:
+                body, content_type = encode_multipart_formdata(
+                    [*fields, ("content", (name, stream.read(), "application/octet-stream"))]
+                )
+                data: bytes | MultipartEncoder = body
+            else:
+                data = MultipartEncoder(
+                    [*fields, ("content", (name, stream, "application/octet-stream"))]
+                )
+                content_type = data.content_type
             response = run.session.post(
-                run.url,
-                data=encoder,
-                allow_redirects=False,
-                headers={"Content-Type": encoder.content_type},
+                run.url, data=data, allow_redirects=False, headers={"Content-Type": content_type}
             )
     except requests.exceptions.ReadTimeout:
         if _arrived(run, name, digest):
