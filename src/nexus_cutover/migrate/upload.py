@@ -159,13 +159,15 @@ def check_hosted(client: NexusClient, target: Target) -> None:
 def upload(
     target: Target,
     source: Path | str | None = None,
-    workers: int = 8,
+    workers: int | None = None,
     progress: bool = True,
     *,
     dry_run: bool = False,
     console: Console | None = None,
 ) -> UploadResult:
-    """Upload what `source` holds (a folder, a pypiserver URL, or the configured one)."""
+    """Upload what `source` holds (a folder, a pypiserver URL, or the configured one),
+    `workers` at a time (default: the target's `http.workers`)."""
+    workers = target.nexus.http.workers if workers is None else workers
     if workers < 1:
         raise MigrationError(f"workers must be at least 1, not {workers}")
     client = NexusClient(target.nexus)
