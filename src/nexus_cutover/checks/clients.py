@@ -9,13 +9,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from nexus_cutover.checks import Problems
-from nexus_cutover.clients.http import map_concurrently
-from nexus_cutover.clients.sandbox import Installed, Run, Sandbox
+from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Expected
 from nexus_cutover.scan import IndexReference, ScanResult, scan_context, scan_file, scan_tree
 from nexus_cutover.target import Target
 
-RESOLVERS = 3  # pip resolutions at once (CLIENT-3)
 CONFIGURE_FIX = "run `nexus-cutover migrate configure` or edit it by hand"
 CI_KINDS = ("github-actions", "gitlab-ci", "jenkinsfile")
 INSTALL_WORDS = (
@@ -241,14 +239,8 @@ def requirements_resolve(
     if not files:
         return ["no requirements files found in the configured projects"]
     problems = []
-    sandbox.ensure_venv()  # once, before the resolutions run side by side
-
-    def resolve(path: Path) -> tuple[Run, list[Installed]]:
-        return sandbox.resolve(["-r", str(path)], f"{group_url}simple/", cwd=path.parent)
-
-    # Each resolution waits mostly on the index: a few at a time (clients/http.py).
-    resolved = map_concurrently(resolve, files, RESOLVERS)
-    for path, (run, installed) in zip(files, resolved, strict=True):
+    for path in files:
+        run, installed = sandbox.resolve(["-r", str(path)], f"{group_url}simple/", cwd=path.parent)
         if not run.ok:
             problems.append(
                 f"{path.parent.name}/{path.name} does not resolve through the group: {run.tail(3)}"
