@@ -19,7 +19,7 @@ from nexus_cutover.config import HttpSettings
 from nexus_cutover.migrate.upload import hosted_files
 from nexus_cutover.target import Target
 from selftests.migrate.distfiles import write_wheel
-from selftests.transport.lossy import Spoiler, lossy_front
+from selftests.transport.lossy import Spoil, Spoiler, lossy_front
 
 QUICK = HttpSettings(workers=2, retries=3, backoff=0.01, backoff_max=0.05)
 
@@ -63,7 +63,7 @@ def test_an_upload_whose_answer_was_lost_ends_as_already_there(
 
 @pytest.mark.parametrize("status", ["503", "502", "429"])
 def test_a_transient_refusal_is_sent_again(
-    spoiled: tuple[Target, Spoiler], tmp_path: Path, status: str
+    spoiled: tuple[Target, Spoiler], tmp_path: Path, status: Spoil
 ) -> None:
     target, spoiler = spoiled
     wheel = one_wheel(tmp_path / "busy", f"busy-{status}")

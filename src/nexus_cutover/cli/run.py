@@ -87,12 +87,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    if args.checks:
+        _known_checks(args.checks)
     if settings.backend == "external":
         _preflight(settings, args.phase)
     command = suite_command(settings, _suite_options(args), args.pytest_args)
     env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(settings.state_dir))
     result = subprocess.run(command, env=env, check=False)
     return PYTEST_CODES.get(result.returncode, ExitCode.INTERNAL)
+
+
+def _known_checks(raw: str) -> None:
+    from nexus_cutover.catalogue import CHECK_IDS
+    from nexus_cutover.errors import ConfigError
+
+    unknown = sorted({p.strip().upper() for p in raw.split(",") if p.strip()} - CHECK_IDS)
+    if unknown:
+        known = ", ".join(sorted(CHECK_IDS))
+        raise ConfigError(f"--checks: unknown check ID(s) {', '.join(unknown)}; known: {known}")
 
 
 def _preflight(settings: Settings, phase: str) -> None:

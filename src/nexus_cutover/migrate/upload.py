@@ -1,7 +1,8 @@
 """Step 3: every distribution file into the hosted repository, concurrently, resumably.
 
 What is already there is decided by asking the assets API first (twine's --skip-existing does
-nothing against Nexus, facts: nexus §2.8): the same sha256 is skipped, a different one is an
+nothing against Nexus: twine >= 6.2 refuses it for any repository but PyPI, and older twine
+misread Nexus's answer, pypa/twine#1044): the same sha256 is skipped, a different one is an
 error naming the file, and an interrupted run simply resumes. Each file is POSTed as twine
 posts it (twine reads its metadata; the legacy upload endpoint) by a pool of worker threads
 sharing one keep-alive session (clients/http.py), so no process is started per file. A last
@@ -61,7 +62,8 @@ Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted
 # Files up to this size are encoded in memory (cheaper per file); larger ones are streamed
 # from disk by requests-toolbelt, so a worker never holds a huge file in memory.
 STREAM_ABOVE = 16 << 20
-# What Nexus says when a file exists and the policy refuses to replace it (facts: nexus §2.8).
+# What Nexus says when a file exists and the policy refuses to replace it (nexus-public
+# release-3.77.1-01, ContentFacetSupport; OrientDB-era wording in pypa/twine#1044).
 _REFUSED_MARKERS = ("cannot be updated", "does not allow updating", "read-only", "read only")
 
 
