@@ -115,6 +115,9 @@ def unique_by_name(
         groups.setdefault(file.filename, []).append(file)
     unique, clashes = [], []
     for name, group in groups.items():
+        if len(group) == 1:  # nothing to compare: its bytes are read once, when it is sent
+            unique.append(group[0])
+            continue
         digests = {f.sha256 or sha256_of(source.fetch(f, scratch)) for f in group}
         if len(digests) == 1:
             unique.append(group[0])

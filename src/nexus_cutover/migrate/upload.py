@@ -214,10 +214,10 @@ def _transfer(run: _Run, file: SourceFile) -> FileOutcome:
         return _compare(file.filename, file.sha256, existing)
     try:
         path = run.source.fetch(file, run.scratch)
-        digest = file.sha256 or sha256_of(path)
         if existing:
-            return _compare(file.filename, digest, existing)
+            return _compare(file.filename, file.sha256 or sha256_of(path), existing)
         package = package_file(path)
+        digest = file.sha256 or package.sha2_digest or sha256_of(path)  # twine hashed it
         if run.dry_run:
             return FileOutcome(file.filename, "would upload", "", digest)
         return _send(run, package, digest)
