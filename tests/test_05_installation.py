@@ -46,5 +46,6 @@ def test_proxy_caches_what_it_fetched(
             target.expected.proxy.name,
             target.expected.public_package,
             target.nexus.timeout,
+            group=target.expected.group.name,
         )
     )

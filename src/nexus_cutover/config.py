@@ -133,6 +133,24 @@ def _plain_url(value: object) -> object:
     return value
 
 
+class HttpSettings(_Model):
+    """How every HTTP client of this tool talks to the servers (clients/http.py).
+
+    TLS verification has no switch: it is always on (nexus.ca_bundle, else the environment's
+    REQUESTS_CA_BUNDLE / SSL_CERT_FILE, else the bundled CA certificates).
+    """
+
+    # Concurrent requests for bulk work (uploads, downloads, index pages): each worker keeps
+    # one keep-alive connection.
+    workers: int = Field(default=8, ge=1, le=64)
+    # Further tries after a transient fault (connection refused or reset, 429, 502-504).
+    retries: int = Field(default=3, ge=0, le=10)
+    # Seconds before the second retry, doubling after (with jitter); the first is immediate.
+    backoff: float = Field(default=0.5, ge=0.0, le=60.0)
+    # The longest wait between tries, a server's Retry-After included.
+    backoff_max: float = Field(default=10.0, ge=0.0, le=300.0)
+
+
 class NexusSettings(_Model):
     url: str = "http://127.0.0.1:28081"
     repository_url: str | None = None
@@ -221,6 +239,7 @@ class Settings(_Model):
     clients: ClientSettings = ClientSettings()
     docker: DockerSettings = DockerSettings()
     docker_build: DockerBuildSettings = DockerBuildSettings()
+    http: HttpSettings = HttpSettings()
     # The file these settings came from (absolute), or None.
     config_file: Path | None = Field(default=None, exclude=True)
     nexus_password: SecretStr | None = Field(default=None, exclude=True)

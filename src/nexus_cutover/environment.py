@@ -32,6 +32,8 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable("NEXUS_PASSWORD_FILE", "nexus.password_file", "file holding the password"),
     Variable("NEXUS_LOG_DIR", "nexus.log_dir", "Nexus's log folder (TS-10)"),
     Variable("NEXUS_CA_BUNDLE", "nexus.ca_bundle", "CA certificates for https"),
+    Variable("NEXUS_CUTOVER_HTTP_WORKERS", "http.workers", "concurrent requests (default 8)"),
+    Variable("NEXUS_CUTOVER_HTTP_RETRIES", "http.retries", "retries of transient faults"),
     Variable("PYPISERVER_URL", "pypiserver.url", "the old index"),
     Variable("PYPISERVER_USER", "pypiserver.user", "pypiserver user"),
     Variable("PYPISERVER_PASSWORD_FILE", "pypiserver.password_file", "file holding it"),

@@ -17,20 +17,22 @@ import sys
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from rich.console import Console
 
 from nexus_cutover.catalogue import CHECK_IDS, PHASES, check, checks_in_phase
 from nexus_cutover.checks import Proof
-from nexus_cutover.config import Settings, find_config_file, load_settings
 from nexus_cutover.errors import CutoverError
 from nexus_cutover.redact import redact
-from nexus_cutover.report.as_html import write_html
-from nexus_cutover.report.as_json import write_json
-from nexus_cutover.report.junit import write_junit
-from nexus_cutover.report.terminal import render_terminal
-from nexus_cutover.results import CheckResult, Outcome, RunReport
+
+if TYPE_CHECKING:
+    from nexus_cutover.config import Settings
+    from nexus_cutover.results import CheckResult, Outcome, RunReport
+
+# Every pytest run in an environment with nexus-cutover loads this plugin, a team's own
+# tests included: what only a cutover run needs (settings, results, reports, rich) is
+# imported where it is used, so the plugin costs pytest's start next to nothing.
 
 # The suite's fixtures, registered with the plugin so they work from any folder.
 pytest_plugins = [
@@ -40,15 +42,15 @@ pytest_plugins = [
     "nexus_cutover.suite.fixtures.projects_scan",
 ]
 
-SETTINGS = pytest.StashKey[Settings]()
-RESULTS = pytest.StashKey[list[CheckResult]]()
-STARTED = pytest.StashKey[datetime]()
-TARGET_INFO = pytest.StashKey[dict[str, object]]()
-PHASE_CHECKS = pytest.StashKey[frozenset[str]]()
-SELECTED = pytest.StashKey[tuple[str, ...] | None]()
-EVIDENCE = pytest.StashKey[str]()
+SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()
+RESULTS: pytest.StashKey[list[CheckResult]] = pytest.StashKey()
+STARTED: pytest.StashKey[datetime] = pytest.StashKey()
+TARGET_INFO: pytest.StashKey[dict[str, object]] = pytest.StashKey()
+PHASE_CHECKS: pytest.StashKey[frozenset[str]] = pytest.StashKey()
+SELECTED: pytest.StashKey[tuple[str, ...] | None] = pytest.StashKey()
+EVIDENCE: pytest.StashKey[str] = pytest.StashKey()
 # Deselections by anything but the phase (-k, --deselect, --checks): the run is partial.
-PARTIAL = pytest.StashKey[list[int]]()
+PARTIAL: pytest.StashKey[list[int]] = pytest.StashKey()
 
 NOT_APPLICABLE = "not applicable"
 # Checks that must see every other result of the run (the decommission gate) run last.
@@ -135,6 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def settings_of(config: pytest.Config) -> Settings:
     """The run's settings, read on first use (options < environment < file < defaults)."""
     if SETTINGS not in config.stash:
+        from nexus_cutover.config import load_settings
+
         try:
             settings = load_settings(_config_file(config), _overrides(config))
         except CutoverError as error:
@@ -146,6 +150,8 @@ def settings_of(config: pytest.Config) -> Settings:
 
 
 def _config_file(config: pytest.Config) -> Path | None:
+    from nexus_cutover.config import find_config_file
+
     given: Path | None = config.getoption("cutover_config")
     ini = config.getini("cutover_config")
     if given is None and ini and config.inipath is not None:
@@ -289,6 +295,8 @@ def pytest_runtest_makereport(
         # A pass that says nothing it proved is a vacuous pass: never count it.
         report.outcome = "failed"
         report.longrepr = NO_EVIDENCE
+    from nexus_cutover.results import CheckResult
+
     secrets = settings_of(item.config).secrets() + _target_secrets(item.config)
     if report.failed:
         # What pytest prints and writes to JUnit passes through the mask as well.
@@ -365,6 +373,8 @@ def session_results(config: pytest.Config) -> list[CheckResult]:
 
 
 def build_report(config: pytest.Config) -> RunReport:
+    from nexus_cutover.results import RunReport
+
     info = config.stash[TARGET_INFO]
     settings = config.stash.get(SETTINGS, None)
     config_file = settings.config_file if settings else None
@@ -390,6 +400,10 @@ def pytest_terminal_summary(
 ) -> None:
     if not config.stash[RESULTS]:
         return
+    from rich.console import Console
+
+    from nexus_cutover.report.terminal import render_terminal
+
     console = Console(file=sys.stdout, width=max(80, min(terminalreporter._tw.fullwidth, 120)))
     render_terminal(build_report(config), console, verbose=config.get_verbosity() > 0)
 
@@ -399,6 +413,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if not config.stash[RESULTS]:
         return
+    from nexus_cutover.report.as_html import write_html
+    from nexus_cutover.report.as_json import write_json
+    from nexus_cutover.report.junit import write_junit
+
     report = build_report(config)
     directory: Path | None = config.getoption("cutover_report")
     if directory is not None:
@@ -425,5 +443,7 @@ def _keep_for_the_gate(session: pytest.Session, report: RunReport, exitstatus: i
         and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
     )
     if isinstance(state_dir, Path) and complete:
+        from nexus_cutover.report.as_json import write_json
+
         state_dir.mkdir(parents=True, exist_ok=True)
         write_json(report, state_dir / "last-report.json")

@@ -6,9 +6,7 @@ exit code 2 up front, not forty failing checks or a stream of per-file 401s.
 
 from __future__ import annotations
 
-import requests
-
-from nexus_cutover.clients.simple import fetch
+from nexus_cutover.clients.http import fetch, nexus_session, pypiserver_session
 from nexus_cutover.errors import AuthError, ConfigError, ServerError
 from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint
 
@@ -22,9 +20,7 @@ def nexus_login(endpoint: NexusEndpoint) -> None:
             " or nexus.password_file"
         )
     url = f"{endpoint.rest_url}/v1/status/check"
-    with requests.Session() as session:
-        session.auth = credentials.as_tuple()
-        session.verify = endpoint.verify
+    with nexus_session(endpoint, pool_size=1) as session:
         try:
             fetch(session, url, "Nexus login", endpoint.timeout)
         except AuthError:
@@ -44,11 +40,9 @@ def pypiserver_reachable(endpoint: PypiserverEndpoint) -> None:
     if not endpoint.url:
         return
     url = f"{endpoint.url.rstrip('/')}/simple/"
-    with requests.Session() as session:
-        if endpoint.credentials:
-            session.auth = endpoint.credentials.as_tuple()
+    with pypiserver_session(endpoint, pool_size=1) as session:
         try:
-            fetch(session, url, "pypiserver package list", 30.0)
+            fetch(session, url, "pypiserver package list", endpoint.timeout)
         except AuthError:
             who = f"user '{endpoint.credentials.user}'" if endpoint.credentials else "no user"
             raise AuthError(

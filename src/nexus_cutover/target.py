@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from nexus_cutover.config import ClientSettings, Expected
+from nexus_cutover.config import ClientSettings, Expected, HttpSettings
+
+# Where TLS trust comes from when no CA bundle is configured, in this order: the variables
+# requests and curl read, then OpenSSL's (requests itself ignores SSL_CERT_FILE/SSL_CERT_DIR
+# and would use its bundled certificates instead).
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+def tls_verify(ca_bundle: Path | None, environ: Mapping[str, str] | None = None) -> str | bool:
+    """The `verify` of every request: a CA file or folder, or True (the bundled CAs).
+
+    Never False: there is no switch that turns verification off.
+    """
+    if ca_bundle is not None:
+        return str(ca_bundle)
+    env = os.environ if environ is None else environ
+    return next((env[name] for name in CA_VARIABLES if env.get(name)), True)
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,7 @@ class NexusEndpoint:
     ca_bundle: Path | None = None
     # Nexus's log folder (request.log, nexus.log, outbound-request.log) when readable.
     log_dir: Path | None = None
+    http: HttpSettings = field(default_factory=HttpSettings)
 
     @property
     def rest_url(self) -> str:
@@ -49,7 +68,8 @@ class NexusEndpoint:
 
     @property
     def verify(self) -> bool | str:
-        return str(self.ca_bundle) if self.ca_bundle else True
+        """What TLS verification uses: the CA bundle, the environment's, or the bundled one."""
+        return tls_verify(self.ca_bundle)
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,8 @@ class PypiserverEndpoint:
     packages_dir: Path | None
     # How to stop (decommission) and start (rollback) it; None: the user does it by hand.
     control: ServiceControl | None = field(default=None, compare=False, repr=False)
+    timeout: float = 30.0
+    http: HttpSettings = field(default_factory=HttpSettings)
 
     @property
     def simple(self) -> str | None:

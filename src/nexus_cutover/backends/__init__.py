@@ -7,27 +7,35 @@ official or local images, one by one or from the compose file).
 
 Adding a backend: subclass `base.Backend` in a module of its own, give it a `name` and a
 `session(workdir)` context manager that yields a `Target`, and add it to `BACKENDS`.
+
+The registry names modules, imported when their backend is used: a run against servers by URL
+never loads the docker or local machinery (nor the migration steps they seed with).
 """
 
 from __future__ import annotations
 
+import importlib
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nexus_cutover.backends.base import Backend
-from nexus_cutover.backends.docker import DockerBackend
-from nexus_cutover.backends.external import ExternalBackend
-from nexus_cutover.backends.local import LocalBackend
-from nexus_cutover.config import Settings
-from nexus_cutover.target import Target
+if TYPE_CHECKING:
+    from nexus_cutover.backends.base import Backend
+    from nexus_cutover.config import Settings
+    from nexus_cutover.target import Target
 
-BACKENDS: dict[str, type[Backend]] = {
-    backend.name: backend for backend in (ExternalBackend, LocalBackend, DockerBackend)
+# name -> (module, class)
+BACKENDS: dict[str, tuple[str, str]] = {
+    "external": ("nexus_cutover.backends.external", "ExternalBackend"),
+    "local": ("nexus_cutover.backends.local", "LocalBackend"),
+    "docker": ("nexus_cutover.backends.docker", "DockerBackend"),
 }
 
 
 def get_backend(settings: Settings) -> Backend:
-    return BACKENDS[settings.backend](settings)
+    module, name = BACKENDS[settings.backend]
+    backend: type[Backend] = getattr(importlib.import_module(module), name)
+    return backend(settings)
 
 
 def open_target(settings: Settings, workdir: Path) -> AbstractContextManager[Target]:
@@ -35,4 +43,4 @@ def open_target(settings: Settings, workdir: Path) -> AbstractContextManager[Tar
     return get_backend(settings).session(workdir)
 
 
-__all__ = ["BACKENDS", "Backend", "get_backend", "open_target"]
+__all__ = ["BACKENDS", "get_backend", "open_target"]

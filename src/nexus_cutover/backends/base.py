@@ -93,6 +93,7 @@ class StartedServices(ABC):
                 credentials=Credentials(NEXUS_ADMIN, read_secret(self.secrets_dir, "nexus-admin")),
                 timeout=settings.nexus.timeout,
                 log_dir=self.nexus_data / "log",
+                http=settings.http,
             ),
             pypiserver=PypiserverEndpoint(
                 url=self.pypiserver_url,
@@ -101,6 +102,7 @@ class StartedServices(ABC):
                 ),
                 packages_dir=self.packages_dir,
                 control=self.pypiserver_control(),
+                http=settings.http,
             ),
             expected=settings.expected.model_copy(
                 update={

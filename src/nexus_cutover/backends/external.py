@@ -28,6 +28,7 @@ def external_target(settings: Settings) -> Target:
             timeout=settings.nexus.timeout,
             ca_bundle=settings.nexus.ca_bundle,
             log_dir=settings.nexus.log_dir,
+            http=settings.http,
         ),
         pypiserver=PypiserverEndpoint(
             url=settings.pypiserver.url.rstrip("/") if settings.pypiserver.url else None,
@@ -35,6 +36,7 @@ def external_target(settings: Settings) -> Target:
             if old_password
             else None,
             packages_dir=settings.pypiserver.packages_dir,
+            http=settings.http,
         ),
         expected=settings.expected,
         clients=settings.clients,

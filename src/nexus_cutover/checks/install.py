@@ -193,9 +193,10 @@ def fetched_file_cached(
     project: str,
     timeout: float = 60.0,
     wait: float = 15.0,
+    group: str | None = None,
 ) -> Proof:
-    """Fetch one file of `project` through `via` (the group or the proxy), then find it in the
-    proxy's cache with the same sha256 and a timestamp newer than this fetch.
+    """Fetch one file of `project` through `via` (the proxy, or the group named `group`), then
+    find it in the proxy's cache with the same sha256 and a timestamp newer than this fetch.
 
     A file the proxy had not cached yet is chosen, so its blobCreated proves this run's
     fetch; if every file was cached already, only a lastDownloaded newer than the fetch
@@ -220,7 +221,64 @@ def fetched_file_cached(
         return Proof.failed(f"{error}; the proxy cannot fetch {project}")
     digest = hashlib.sha256(data).hexdigest()
     item = _wait_for(client, proxy, project, link.filename, started, fresh, wait)
-    return _cache_proof(item, link.filename, digest, started, fresh, proxy, via)
+    proof = _cache_proof(item, link.filename, digest, started, fresh, proxy, via)
+    if proof.ok or fresh or item is None or _sha256(item) != digest:
+        return proof
+    # Every file was cached already and lastDownloaded is refreshed at most every 12 hours
+    # (Nexus's default), so no timestamp can date this fetch: attribute it by elimination.
+    return _served_by_proxy_alone(client, proxy, project, link.filename, via, group, proof)
+
+
+def _sha256(item: dict[str, Any]) -> object:
+    return (item.get("checksum") or {}).get("sha256")
+
+
+def _served_by_proxy_alone(
+    client: NexusClient,
+    proxy: str,
+    project: str,
+    filename: str,
+    via: str,
+    group: str | None,
+    stale: Proof,
+) -> Proof:
+    """A cached file's bytes came through the proxy if `via` is the proxy itself, or if the
+    proxy is the only member of the group holding a file of that name."""
+    cached = (
+        f"every file of {project} was cached before this check (lastDownloaded is refreshed"
+        " at most every 12 hours, so it cannot date this fetch)"
+    )
+    if group is None:
+        return Proof.passed(
+            f"fetched {filename} from '{proxy}''s own URL {via}; its cached asset has the"
+            f" same sha256; {cached}"
+        )
+    try:
+        members = client.pypi_repository("group", group).get("group", {}).get("memberNames", [])
+        others = [m for m in members if m != proxy]
+        holders = [m for m in others if filename in _held_files(client, m, project)]
+    except ServerError as error:
+        return Proof.failed(*stale.problems, f"{error}; cannot tell which member served it")
+    if proxy not in members:
+        return Proof.failed(f"'{proxy}' is not a member of '{group}' (members: {members})")
+    if holders:
+        return Proof.failed(
+            *stale.problems, f"{', '.join(holders)} of '{group}' also hold {filename}"
+        )
+    return Proof.passed(
+        f"fetched {filename} through {via} with the sha256 of '{proxy}''s cached asset; no"
+        f" other member of '{group}' ({', '.join(others) or 'none'}) holds a file of that"
+        f" name; {cached}"
+    )
+
+
+def _held_files(client: NexusClient, repository: str, project: str) -> set[str]:
+    return {
+        str(item.get("path", "")).rsplit("/", 1)[-1]
+        for item in client.search_asset_items(
+            repository=repository, name=canonicalize_name(project)
+        )
+    }
 
 
 def _wait_for(

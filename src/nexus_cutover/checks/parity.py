@@ -8,9 +8,7 @@ bytes it serves (PARITY-2), and the components API (PARITY-3). An index page wit
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -19,8 +17,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from nexus_cutover.checks import Problems, Proof, count, listing
+from nexus_cutover.clients.http import Digest, digest_many
 from nexus_cutover.clients.nexus import Asset, Component, NexusClient
-from nexus_cutover.clients.simple import Link, fetch, project_links
+from nexus_cutover.clients.simple import Link, project_links_many
 from nexus_cutover.dists import DistFile, Inventory
 from nexus_cutover.errors import ServerError
 
@@ -183,29 +182,22 @@ def _pages_problems(
     by_project: dict[str, list[DistFile]] = {}
     for dist in files:
         by_project.setdefault(dist.project, []).append(dist)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = pool.map(
-            lambda item: _page_problems(session, simple, item[0], item[1], what, timeout),
-            sorted(by_project.items()),
-        )
-        return [problem for result in results for problem in result]
+    pages = project_links_many(session, simple, by_project, timeout=timeout)
+    problems: Problems = []
+    for project, files in sorted(by_project.items()):
+        page = pages[canonicalize_name(project)]
+        if isinstance(page, ServerError):
+            problems.append(f"{page}; {what} does not serve '{project}'")
+            continue
+        problems.extend(_page_problems(page, project, files, what))
+    return problems
 
 
-def _page_problems(
-    session: requests.Session,
-    simple: str,
-    project: str,
-    files: list[DistFile],
-    what: str,
-    timeout: float,
-) -> Problems:
-    try:
-        links = {link.filename: link for link in project_links(session, simple, project, timeout)}
-    except ServerError as error:
-        return [f"{error}; {what} does not serve '{project}'"]
+def _page_problems(links: list[Link], project: str, files: list[DistFile], what: str) -> Problems:
+    by_name = {link.filename: link for link in links}
     problems = []
     for dist in files:
-        link = links.get(dist.filename)
+        link = by_name.get(dist.filename)
         problem = (
             f"{what}'s index page for '{project}' does not list {dist.filename}"
             if link is None
@@ -256,12 +248,17 @@ def downloads_through_group(
             by_project.setdefault(dist.project, []).append(dist)
     if not by_project:
         return Proof.failed(f"no file of the old index is in '{hosted}' yet; {UPLOAD_FIX}")
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = pool.map(
-            lambda item: _project_problems(session, group_simple, item[0], item[1], timeout),
-            by_project.items(),
-        )
-        problems = [p for result in results for p in result]
+    # Speed lives in clients/: index pages read concurrently, files streamed into sha256
+    # concurrently, all on the session's keep-alive connections.
+    pages = project_links_many(session, group_simple, by_project, timeout=timeout)
+    problems, wanted = _links_of(by_project, pages, group_simple)
+    digests = digest_many(
+        session,
+        [(link.url, f"download of {dist.filename}") for dist, link in wanted],
+        timeout=timeout,
+    )
+    for (dist, _link), digest in zip(wanted, digests, strict=True):
+        problems.extend(_file_problems(dist, digest))
     if problems:
         return Proof.failed(*_capped(problems))
     files = sum(map(len, by_project.values()))
@@ -272,48 +269,49 @@ def downloads_through_group(
     )
 
 
-def _project_problems(
-    session: requests.Session,
+def _links_of(
+    by_project: dict[str, list[DistFile]],
+    pages: dict[str, list[Link] | ServerError],
     group_simple: str,
-    project: str,
-    files: list[DistFile],
-    timeout: float,
-) -> Problems:
-    try:
-        links = {
-            link.filename: link for link in project_links(session, group_simple, project, timeout)
-        }
-    except ServerError as error:
-        return [f"{error}; the group does not serve '{project}'"]
-    problems = []
-    for dist in files:
-        link = links.get(dist.filename)
-        if link is None:
-            problems.append(f"the group's index for '{project}' has no {dist.filename}")
+) -> tuple[Problems, list[tuple[DistFile, Link]]]:
+    """Each migrated file's link on the group's page, if it is where and what it should be."""
+    problems: Problems = []
+    wanted: list[tuple[DistFile, Link]] = []
+    for project, files in by_project.items():
+        page = pages[canonicalize_name(project)]
+        if isinstance(page, ServerError):
+            problems.append(f"{page}; the group does not serve '{project}'")
             continue
-        problems.extend(_file_problems(session, link, dist, group_simple, timeout))
-    return problems
+        links = {link.filename: link for link in page}
+        for dist in files:
+            link = links.get(dist.filename)
+            if link is None:
+                problems.append(f"the group's index for '{project}' has no {dist.filename}")
+                continue
+            problem = _link_problem(link, dist, group_simple)
+            if problem:
+                problems.append(problem)
+            else:
+                wanted.append((dist, link))
+    return problems, wanted
 
 
-def _file_problems(
-    session: requests.Session, link: Link, dist: DistFile, group_simple: str, timeout: float
-) -> Problems:
+def _link_problem(link: Link, dist: DistFile, group_simple: str) -> str | None:
     page = f"the group's index page for '{dist.project}'"
     group_base = group_simple.rstrip("/").removesuffix("/simple") + "/"
     if not link.url.startswith(group_base):
-        return [f"{page} sends {dist.filename} to {link.url}, outside the group {group_base}"]
+        return f"{page} sends {dist.filename} to {link.url}, outside the group {group_base}"
     placement = Placement.of_path(urlsplit(link.url).path)
     wrong = placement.misplaced(dist) if placement else None
     if wrong:
-        return [f"{page}: {wrong}"]
-    hash_problem = _hash_problem(link, dist, page)
-    if hash_problem:
-        return [hash_problem]
-    try:
-        data = fetch(session, link.url, f"download of {dist.filename}", timeout).content
-    except ServerError as error:
-        return [str(error)]
-    digest = hashlib.sha256(data).hexdigest()
+        return f"{page}: {wrong}"
+    return _hash_problem(link, dist, page)
+
+
+def _file_problems(dist: DistFile, downloaded: Digest) -> Problems:
+    if downloaded.error is not None:
+        return [str(downloaded.error)]
+    digest = downloaded.sha256 or ""
     if digest != dist.sha256:
         return [
             f"{dist.filename} downloads through the group with different bytes"

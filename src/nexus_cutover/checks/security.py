@@ -10,7 +10,7 @@ from packaging.utils import canonicalize_name
 
 from nexus_cutover.checks import Proof, count
 from nexus_cutover.clients.nexus import NexusClient
-from nexus_cutover.clients.simple import project_links
+from nexus_cutover.clients.simple import project_links_many
 from nexus_cutover.dists import parse_filename
 from nexus_cutover.errors import (
     AuthError,
@@ -29,28 +29,27 @@ def internal_names_not_shadowed(
     timeout: float = 30.0,
 ) -> Proof:
     """Every file the group serves for an internal project must be a hosted file."""
-    problems = []
     names = sorted(set(map(canonicalize_name, projects)))
+    # One page per project from each index, read concurrently (clients/simple.py).
+    group_pages = project_links_many(session, group_simple, names, timeout=timeout)
+    hosted_pages = project_links_many(session, hosted_simple, names, timeout=timeout)
+    problems = []
     served = files = 0
     for project in names:
-        try:
-            group_files = {
-                link.filename for link in project_links(session, group_simple, project, timeout)
-            }
-        except NotFoundError:
+        group_page, hosted_page = group_pages[project], hosted_pages[project]
+        if isinstance(group_page, NotFoundError):
             continue  # the group does not serve it at all; PARITY/INSTALL report that
-        except ServerError as error:
-            problems.append(str(error))
+        if isinstance(group_page, ServerError):
+            problems.append(str(group_page))
             continue
-        try:
-            hosted_files = {
-                link.filename for link in project_links(session, hosted_simple, project, timeout)
-            }
-        except NotFoundError:
-            hosted_files = set()
-        except ServerError as error:
-            problems.append(str(error))
+        group_files = {link.filename for link in group_page}
+        if isinstance(hosted_page, NotFoundError):
+            hosted_files: set[str] = set()
+        elif isinstance(hosted_page, ServerError):
+            problems.append(str(hosted_page))
             continue
+        else:
+            hosted_files = {link.filename for link in hosted_page}
         served += 1
         files += len(group_files)
         foreign = sorted(group_files - hosted_files)

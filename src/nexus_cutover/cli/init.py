@@ -71,6 +71,14 @@ timeout = 30.0
 # user = "uploader"                   # password: PYPISERVER_PASSWORD or password_file
 {packages_line}
 
+[http]
+# Every request: keep-alive connections, retries of transient faults (connection refused or
+# reset, 429/502/503/504 with Retry-After honoured). TLS verification is always on.
+workers = 8          # concurrent uploads and downloads, one keep-alive connection each
+retries = 3          # further tries after a transient fault, with exponential backoff
+# backoff = 0.5      # seconds before the second retry, doubling after (with jitter)
+# backoff_max = 10.0 # the longest wait between tries, a server's Retry-After included
+
 [expected]
 # Every URL under which clients knew the old index (host:port is what counts).
 old_index_urls = {old_index_urls}

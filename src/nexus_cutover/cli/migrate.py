@@ -78,7 +78,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         " packages folder, else the configured pypiserver)",
     )
     upload.add_argument(
-        "--workers", type=int, default=8, metavar="N", help="concurrent uploads (default 8)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="concurrent uploads (default: http.workers, 8)",
     )
 
     configure = steps.add_parser(

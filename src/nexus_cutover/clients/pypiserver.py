@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import replace
 from pathlib import Path
 
-import requests
-
-from nexus_cutover.clients.simple import fetch, parse_links
+from nexus_cutover.clients.http import digest_many, fetch, pypiserver_session
+from nexus_cutover.clients.simple import parse_links
 from nexus_cutover.dists import (
     DistFile,
     Inventory,
@@ -20,42 +19,52 @@ from nexus_cutover.target import PypiserverEndpoint
 
 
 class PypiserverClient:
-    def __init__(self, endpoint: PypiserverEndpoint, timeout: float = 30.0) -> None:
+    def __init__(self, endpoint: PypiserverEndpoint, timeout: float | None = None) -> None:
         if not endpoint.url:
             raise CutoverError("no pypiserver URL is configured (pypiserver.url)")
+        self.endpoint = endpoint
         self.url = endpoint.url.rstrip("/")
-        self.session = requests.Session()
-        if endpoint.credentials:
-            self.session.auth = endpoint.credentials.as_tuple()
-        self.timeout = timeout
+        self.session = pypiserver_session(endpoint)
+        self.timeout = timeout or endpoint.timeout
 
     def answers(self) -> bool:
-        """True when anything answers at the URL (the welcome page is never protected)."""
+        """True when anything answers at the URL (the welcome page is never protected).
+
+        Asked once, without retries: "nothing listens there" is the answer wanted after
+        decommissioning, not a fault to wait out.
+        """
+        once = replace(self.endpoint, http=self.endpoint.http.model_copy(update={"retries": 0}))
         try:
-            fetch(self.session, f"{self.url}/", "pypiserver", timeout=5.0)
+            with pypiserver_session(once, pool_size=1) as session:
+                fetch(session, f"{self.url}/", "pypiserver", 5.0)
         except UnreachableError:
             return False
         return True
 
     def inventory(self) -> Inventory:
-        """Every file from `/packages/`, with the sha256 computed from the downloaded bytes."""
+        """Every file from `/packages/`, with the sha256 computed from the downloaded bytes
+        (streamed, concurrently on keep-alive connections)."""
         response = fetch(
             self.session, f"{self.url}/packages/", "pypiserver package list", self.timeout
         )
-        files, problems = [], []
+        named, problems = [], []
         for link in parse_links(response.text, response.url):
             if not is_distribution(link.filename):
                 continue
             try:
-                project, version = parse_filename(link.filename)
+                named.append((link, *parse_filename(link.filename)))
             except DistributionError as error:
                 problems.append(str(error))
-                continue
-            data = self.download(link.url)
+        digests = digest_many(
+            self.session,
+            [(link.url, f"pypiserver download of {link.filename}") for link, *_ in named],
+        )
+        files = []
+        for (link, project, version), digest in zip(named, digests, strict=True):
+            if digest.error is not None:
+                raise digest.error
             files.append(
-                DistFile(
-                    project, version, link.filename, hashlib.sha256(data).hexdigest(), len(data)
-                )
+                DistFile(project, version, link.filename, digest.sha256 or "", digest.size)
             )
         return Inventory(tuple(files), tuple(problems))
 

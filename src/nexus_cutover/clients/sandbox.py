@@ -65,11 +65,17 @@ class Installed:
 
 
 class Sandbox:
-    """A scratch HOME with its own virtualenv; pip and twine run inside it."""
+    """A scratch HOME with a virtualenv; pip and twine run inside it.
 
-    def __init__(self, home: Path, secrets: Sequence[str] = ()) -> None:
+    `venv` may be shared by the sandboxes of one run (made once, on first use): creating a
+    virtualenv costs about as much as a pip run, and what isolates a sandbox is its HOME, its
+    pip configuration and its explicit index, which stay its own. Resolutions never depend on
+    what an earlier install left (`--ignore-installed`), installs reinstall (`--force-reinstall`).
+    """
+
+    def __init__(self, home: Path, secrets: Sequence[str] = (), venv: Path | None = None) -> None:
         self.home = home
-        self.venv = home / "venv"
+        self.venv = venv or home / "venv"
         self.secrets = tuple(secrets)
         home.mkdir(parents=True, exist_ok=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin
@@ -9,7 +10,10 @@ from urllib.parse import urldefrag, urljoin
 import requests
 from packaging.utils import canonicalize_name
 
-from nexus_cutover.errors import AuthError, NotFoundError, ServerError, UnreachableError
+from nexus_cutover.clients.http import fetch, fetch_many
+from nexus_cutover.errors import ServerError
+
+__all__ = ["Link", "fetch", "parse_links", "project_links", "project_links_many", "root_projects"]
 
 
 @dataclass(frozen=True)
@@ -64,44 +68,30 @@ def project_page_url(index_url: str, project: str) -> str:
     return f"{index_url.rstrip('/')}/{canonicalize_name(project)}/"
 
 
-def fetch(
-    session: requests.Session, url: str, what: str, timeout: float = 30.0, method: str = "GET"
-) -> requests.Response:
-    """One HTTP request whose failures become one-line errors naming the URL."""
-    try:
-        response = session.request(method, url, timeout=timeout, allow_redirects=True)
-    except requests.exceptions.SSLError:
-        raise UnreachableError(f"{what}: TLS failure talking to {url}", url=url) from None
-    except requests.exceptions.Timeout:
-        raise UnreachableError(f"{what}: {url} timed out", url=url) from None
-    except requests.exceptions.ConnectionError:
-        raise UnreachableError(f"{what}: cannot reach {url}: connection failed", url=url) from None
-    except requests.exceptions.RequestException as error:
-        # A body cut short (ChunkedEncodingError, ContentDecodingError): the answer is unusable.
-        raise UnreachableError(
-            f"{what}: the answer from {url} broke off ({type(error).__name__})", url=url
-        ) from None
-    if response.status_code == 401:
-        raise AuthError(
-            f"{what}: {url} answered 401: credentials missing or wrong", url=url, status=401
-        )
-    if response.status_code == 404:
-        raise NotFoundError(f"{what}: {url} answered 404", url=url, status=404)
-    if response.status_code >= 400:
-        raise ServerError(
-            f"{what}: {url} answered {response.status_code} {response.reason}",
-            url=url,
-            status=response.status_code,
-        )
-    return response
-
-
 def project_links(
     session: requests.Session, index_url: str, project: str, timeout: float = 30.0
 ) -> list[Link]:
     url = project_page_url(index_url, project)
     response = fetch(session, url, f"simple index of '{project}'", timeout)
     return parse_links(response.text, response.url)
+
+
+def project_links_many(
+    session: requests.Session,
+    index_url: str,
+    projects: Iterable[str],
+    workers: int | None = None,
+    timeout: float | None = None,
+) -> dict[str, list[Link] | ServerError]:
+    """Each project's page of a simple index, read concurrently on the session's keep-alive
+    pool: its links, or the error that reading it gave (a NotFoundError: no such project)."""
+    names = sorted(set(map(canonicalize_name, projects)))
+    pages = [(project_page_url(index_url, name), f"simple index of '{name}'") for name in names]
+    answers = fetch_many(session, pages, workers, timeout)
+    return {
+        name: answer if isinstance(answer, ServerError) else parse_links(answer.text, answer.url)
+        for name, answer in zip(names, answers, strict=True)
+    }
 
 
 def root_projects(session: requests.Session, index_url: str, timeout: float = 30.0) -> list[str]:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 import requests
 
-from nexus_cutover.clients.simple import fetch, parse_links
+from nexus_cutover.clients.http import fetch, pypiserver_session, status_error, unreachable
+from nexus_cutover.clients.simple import parse_links
 from nexus_cutover.dists import is_distribution, iter_dist_paths, sha256_of
-from nexus_cutover.errors import DistributionError
+from nexus_cutover.errors import DistributionError, ServerError
 from nexus_cutover.migrate.errors import MigrationError
-from nexus_cutover.target import Credentials, Target
+from nexus_cutover.target import PypiserverEndpoint, Target
 
 
 @dataclass(frozen=True)
@@ -50,28 +50,18 @@ class FolderSource:
 
 
 class ServerSource:
-    """The files pypiserver lists on `/packages/`, downloaded by each worker on its own
-    keep-alive session."""
+    """The files pypiserver lists on `/packages/`, downloaded by the upload workers on one
+    keep-alive session (a connection per worker, transient faults retried)."""
 
-    def __init__(self, url: str, credentials: Credentials | None, timeout: float = 60.0) -> None:
-        self.url = url.rstrip("/")
+    def __init__(self, endpoint: PypiserverEndpoint, timeout: float = 60.0) -> None:
+        self.url = (endpoint.url or "").rstrip("/")
         self.description = self.url
-        self._credentials = credentials
         self._timeout = timeout
-        self._local = threading.local()
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            if self._credentials:
-                session.auth = self._credentials.as_tuple()
-            self._local.session = session
-        return session
+        self._session = pypiserver_session(endpoint)
 
     def files(self) -> list[SourceFile]:
         response = fetch(
-            self._session(), f"{self.url}/packages/", "pypiserver package list", self._timeout
+            self._session, f"{self.url}/packages/", "pypiserver package list", self._timeout
         )
         return [
             SourceFile(link.filename, link.url, link.sha256)
@@ -83,13 +73,16 @@ class ServerSource:
         destination = scratch / file.filename
         digest = hashlib.sha256()
         try:
-            with self._session().get(file.location, stream=True, timeout=self._timeout) as answer:
-                answer.raise_for_status()
+            with self._session.get(file.location, stream=True, timeout=self._timeout) as answer:
+                if answer.status_code >= 400:
+                    raise status_error("download", file.location, answer, "pypiserver")
                 with destination.open("wb") as out:
                     for block in answer.iter_content(1 << 16):
                         digest.update(block)
                         out.write(block)
         except requests.RequestException as error:
+            raise unreachable("download", file.location, error) from None
+        except ServerError as error:
             raise MigrationError(f"{file.filename}: download failed: {error}") from None
         if file.sha256 and digest.hexdigest() != file.sha256:
             raise DistributionError(
@@ -105,11 +98,11 @@ def resolve_source(target: Target, source: Path | str | None) -> Source:
         return FolderSource(source)
     old = target.pypiserver
     if isinstance(source, str):
-        return ServerSource(source, old.credentials)
+        return ServerSource(replace(old, url=source))
     if old.packages_dir is not None and old.packages_dir.is_dir():
         return FolderSource(old.packages_dir)
     if old.url:
-        return ServerSource(old.url, old.credentials)
+        return ServerSource(old)
     raise MigrationError("no source: configure pypiserver.packages_dir or pypiserver.url")
 
 
@@ -122,6 +115,9 @@ def unique_by_name(
         groups.setdefault(file.filename, []).append(file)
     unique, clashes = [], []
     for name, group in groups.items():
+        if len(group) == 1:  # nothing to compare: its bytes are read once, when it is sent
+            unique.append(group[0])
+            continue
         digests = {f.sha256 or sha256_of(source.fetch(f, scratch)) for f in group}
         if len(digests) == 1:
             unique.append(group[0])

@@ -3,10 +3,17 @@
 What is already there is decided by asking the assets API first (twine's --skip-existing does
 nothing against Nexus: twine >= 6.2 refuses it for any repository but PyPI, and older twine
 misread Nexus's answer, pypa/twine#1044): the same sha256 is skipped, a different one is an
-error naming the file, and an interrupted run simply resumes. Uploads go through twine's
-`Repository` (the legacy endpoint pip users' tools use), one per worker thread, so each worker
-keeps one keep-alive connection and no process is started per file. A last pass lists hosted
-again and checks every file is there with the same sha256.
+error naming the file, and an interrupted run simply resumes. Each file is POSTed as twine
+posts it (twine reads its metadata; the legacy upload endpoint) by a pool of worker threads
+sharing one keep-alive session (clients/http.py), so no process is started per file. A last
+pass lists hosted again and checks every file is there with the same sha256.
+
+An upload is not idempotent, so the transport never repeats one by itself. When an attempt
+ends in a transient fault (connection reset, 429/502/503/504, an answer lost), hosted is asked
+whether the file arrived anyway (search by sha256): if it did, the file is "already there";
+if not, it is sent again after a backoff, at most `http.retries` times. A repeated POST can
+therefore never create a second copy: either the first never arrived, or hosted refuses or
+replaces the same bytes under the same name, and the search settles which.
 """
 
 from __future__ import annotations
@@ -24,7 +31,17 @@ from requests_toolbelt import MultipartEncoder  # type: ignore[import-untyped]
 from rich.console import Console
 from twine.package import PackageFile
 from twine.repository import Repository
+from urllib3.exceptions import MaxRetryError
+from urllib3.filepost import encode_multipart_formdata
 
+from nexus_cutover.clients.http import (
+    TRANSIENT_STATUSES,
+    HttpSession,
+    backoff_retrying,
+    failure_reason,
+    nexus_session,
+    unreachable,
+)
 from nexus_cutover.clients.nexus import Asset, NexusClient
 from nexus_cutover.dists import sha256_of
 from nexus_cutover.errors import (
@@ -42,6 +59,9 @@ from nexus_cutover.migrate.sources import Source, SourceFile, resolve_source, un
 from nexus_cutover.target import Target
 
 Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted"]
+# Files up to this size are encoded in memory (cheaper per file); larger ones are streamed
+# from disk by requests-toolbelt, so a worker never holds a huge file in memory.
+STREAM_ABOVE = 16 << 20
 # What Nexus says when a file exists and the policy refuses to replace it (nexus-public
 # release-3.77.1-01, ContentFacetSupport; OrientDB-era wording in pypa/twine#1044).
 _REFUSED_MARKERS = ("cannot be updated", "does not allow updating", "read-only", "read only")
@@ -87,21 +107,8 @@ class UploadResult:
         return not self.failed and not self.parity_missing and self.aborted is None
 
 
-class _QuietRepository(Repository):
-    """twine's Repository without its per-file console output (our progress bar shows it)."""
-
-    def _upload(self, package: PackageFile) -> requests.Response:
-        fields = self._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
-        fields += [(":action", "file_upload"), ("protocol_version", "1")]
-        with open(package.filename, "rb") as stream:
-            fields.append(("content", (package.basefilename, stream, "application/octet-stream")))
-            encoder = MultipartEncoder(fields)
-            return self.session.post(
-                self.url,
-                data=encoder,
-                allow_redirects=False,
-                headers={"Content-Type": encoder.content_type},
-            )
+class _Transient(Exception):
+    """An upload attempt ended without a usable answer; the file may or may not be there."""
 
 
 @dataclass
@@ -109,36 +116,19 @@ class _Run:
     """What the worker threads share."""
 
     target: Target
+    client: NexusClient
     source: Source
     hosted: dict[str, Asset]
     scratch: Path
     dry_run: bool
+    session: HttpSession
     stop: threading.Event = field(default_factory=threading.Event)
     fatal: CutoverError | None = None
-    local: threading.local = field(default_factory=threading.local)
-    repositories: list[Repository] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
         return self.target.nexus.repository(self.target.expected.hosted.name)
-
-    def repository(self) -> Repository:
-        repository: Repository | None = getattr(self.local, "repository", None)
-        if repository is None:
-            credentials = self.target.nexus.credentials
-            repository = _QuietRepository(
-                self.url,
-                credentials.user if credentials else None,
-                credentials.password if credentials else None,
-                disable_progress_bar=True,
-            )
-            if self.target.nexus.ca_bundle:
-                repository.set_certificate_authority(str(self.target.nexus.ca_bundle))
-            self.local.repository = repository
-            with self.lock:
-                self.repositories.append(repository)
-        return repository
 
     def give_up(self, error: CutoverError) -> None:
         with self.lock:
@@ -171,33 +161,32 @@ def check_hosted(client: NexusClient, target: Target) -> None:
 def upload(
     target: Target,
     source: Path | str | None = None,
-    workers: int = 8,
+    workers: int | None = None,
     progress: bool = True,
     *,
     dry_run: bool = False,
     console: Console | None = None,
 ) -> UploadResult:
-    """Upload what `source` holds (a folder, a pypiserver URL, or the configured one)."""
+    """Upload what `source` holds (a folder, a pypiserver URL, or the configured one),
+    `workers` at a time (default: the target's `http.workers`)."""
+    workers = target.nexus.http.workers if workers is None else workers
     if workers < 1:
         raise MigrationError(f"workers must be at least 1, not {workers}")
     client = NexusClient(target.nexus)
     check_hosted(client, target)
     origin = resolve_source(target, source)
     hosted = hosted_files(client, target.expected.hosted.name)
-    with tempfile.TemporaryDirectory(prefix="nexus-cutover-upload-") as scratch:
+    with (
+        tempfile.TemporaryDirectory(prefix="nexus-cutover-upload-") as scratch,
+        nexus_session(target.nexus, pool_size=workers) as session,
+    ):
         files, clashes = unique_by_name(origin.files(), origin, Path(scratch))
-        run = _Run(target, origin, hosted, Path(scratch), dry_run)
+        run = _Run(target, client, origin, hosted, Path(scratch), dry_run, session)
         outcomes = [FileOutcome(name, "failed", message) for name, message in clashes]
-        try:
-            with progress_bar(
-                "uploading", len(files), enabled=progress, console=console
-            ) as advance:
-                for outcome in _run_pool(run, files, workers):
-                    outcomes.append(outcome)
-                    advance(1)
-        finally:
-            for repository in run.repositories:
-                repository.close()
+        with progress_bar("uploading", len(files), enabled=progress, console=console) as advance:
+            for outcome in _run_pool(run, files, workers):
+                outcomes.append(outcome)
+                advance(1)
     outcomes.sort(key=lambda o: o.filename)
     aborted = str(run.fatal) if run.fatal else None
     if dry_run or aborted:
@@ -225,10 +214,10 @@ def _transfer(run: _Run, file: SourceFile) -> FileOutcome:
         return _compare(file.filename, file.sha256, existing)
     try:
         path = run.source.fetch(file, run.scratch)
-        digest = file.sha256 or sha256_of(path)
         if existing:
-            return _compare(file.filename, digest, existing)
+            return _compare(file.filename, file.sha256 or sha256_of(path), existing)
         package = package_file(path)
+        digest = file.sha256 or package.sha2_digest or sha256_of(path)  # twine hashed it
         if run.dry_run:
             return FileOutcome(file.filename, "would upload", "", digest)
         return _send(run, package, digest)
@@ -275,17 +264,65 @@ def _compare(filename: str, digest: str, existing: Asset) -> FileOutcome:
 
 
 def _send(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
+    """POST the file; after a transient fault, ask hosted before sending it again."""
     name = package.basefilename
+    http = run.target.nexus.http
     try:
-        response = run.repository().upload(package)
+        for attempt in backoff_retrying(http, _Transient):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1 and _arrived(run, name, digest):
+                    return _already_there(name, digest)
+                return _post(run, package, digest)
+    except _Transient as fault:
+        if _arrived(run, name, digest):
+            return _already_there(name, digest)
+        tries = http.retries + 1
+        return FileOutcome(name, "failed", f"{fault}; not there after {tries} tries", digest)
+    raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
+
+
+def _post(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
+    """One upload as twine sends it: the metadata fields and the file, multipart."""
+    name = package.basefilename
+    fields = Repository._convert_metadata_to_list_of_tuples(package.metadata_dictionary())
+    fields += [(":action", "file_upload"), ("protocol_version", "1")]
+    try:
+        with open(package.filename, "rb") as stream:
+            if Path(package.filename).stat().st_size <= STREAM_ABOVE:
+                body, content_type = encode_multipart_formdata(
+                    [*fields, ("content", (name, stream.read(), "application/octet-stream"))]
+                )
+                data: bytes | MultipartEncoder = body
+            else:
+                data = MultipartEncoder(
+                    [*fields, ("content", (name, stream, "application/octet-stream"))]
+                )
+                content_type = data.content_type
+            response = run.session.post(
+                run.url, data=data, allow_redirects=False, headers={"Content-Type": content_type}
+            )
+    except requests.exceptions.ReadTimeout:
+        if _arrived(run, name, digest):
+            return _already_there(name, digest)
+        return FileOutcome(name, "failed", f"upload to {run.url} timed out", digest)
     except requests.RequestException as error:
-        raise UnreachableError(f"upload to {run.url} failed: {error}", url=run.url) from None
+        if _never_sent(error):
+            raise unreachable(f"upload of {name}", run.url, error) from None
+        raise _Transient(f"upload to {run.url}: {failure_reason(error)}") from None
+    return _answer(run, response, name, digest)
+
+
+def _answer(run: _Run, response: requests.Response, name: str, digest: str) -> FileOutcome:
     status, text = response.status_code, f"{response.reason} {response.text}"
     if 200 <= status < 300:
         return FileOutcome(name, "uploaded", "", digest)
     if status in (401, 403, 404):
         raise _http_error(status, run.url)
+    if status in TRANSIENT_STATUSES:
+        raise _Transient(f"upload answered {status} {response.reason}")
     if status == 400 and any(marker in text.lower() for marker in _REFUSED_MARKERS):
+        if _arrived(run, name, digest):  # an earlier attempt of this run got through
+            return _already_there(name, digest)
         return FileOutcome(
             name,
             "failed",
@@ -296,6 +333,35 @@ def _send(run: _Run, package: PackageFile, digest: str) -> FileOutcome:
     detail = " ".join(response.text.split())[:200]
     return FileOutcome(
         name, "failed", f"upload answered {status} {response.reason}: {detail}", digest
+    )
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    """The connection could not be made (urllib3 has already retried that): the server is
+    away, which is a run-wide failure, not this file's."""
+    cause = error.args[0] if error.args else None
+    return isinstance(error, requests.exceptions.ConnectionError) and isinstance(
+        cause, MaxRetryError
+    )
+
+
+def _arrived(run: _Run, name: str, digest: str) -> bool:
+    """Hosted holds `name` with these bytes (asked by sha256, so a same-named other file
+    does not count)."""
+    hosted = run.target.expected.hosted.name
+    try:
+        found = run.client.search_assets(repository=hosted, sha256=digest)
+        return any(asset.filename == name for asset in found)
+    except ServerError:
+        return False
+
+
+def _already_there(name: str, digest: str) -> FileOutcome:
+    return FileOutcome(
+        name,
+        "skipped",
+        "already in hosted with the same sha256 (an earlier attempt arrived; its answer was lost)",
+        digest,
     )
 
 
