@@ -32,11 +32,12 @@ def test_file_added_after_backup_fails_pre_2(lab: Lab, tmp_path: Path) -> None:
     for path in build_canary(tmp_path, "acme-late", "1.0.0"):
         shutil.copy2(path, lab.services.packages_dir / path.name)
     only_failure(
-        lab.run("PRE-2,ROLLBACK-1"),
+        lab.run("PRE-2,ROLLBACK-1,PRE-1"),
         "PRE-2",
         "acme_late-1.0.0",
         "missing from the backup",
         "make a new backup",
+        also=("ROLLBACK-1",),  # the backup cannot restore what it does not hold
     )
 
 
