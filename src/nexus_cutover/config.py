@@ -113,7 +113,7 @@ class Expected(_Model):
         return (self.proxy.name, self.hosted.name, self.group.name)
 
 
-def _plain_url(value: object) -> object:
+def plain_url(value: object) -> object:
     """An http(s) URL without user:password@ (credentials never travel inside URLs here)."""
     if value == "":
         return None  # "no such server" (pypiserver after decommissioning)
@@ -140,7 +140,7 @@ class NexusSettings(_Model):
     timeout: float = 30.0
     ca_bundle: Path | None = None
 
-    _urls = field_validator("url", "repository_url")(_plain_url)
+    _urls = field_validator("url", "repository_url")(plain_url)
 
     @property
     def repository_base(self) -> str:
@@ -153,7 +153,7 @@ class PypiserverSettings(_Model):
     password_file: Path | None = None
     packages_dir: Path | None = None
 
-    _urls = field_validator("url")(_plain_url)
+    _urls = field_validator("url")(plain_url)
 
 
 class ClientSettings(_Model):
@@ -279,10 +279,16 @@ def load_settings(
         update={
             "config_file": path,
             "nexus_password": _read_secret(
-                env, "NEXUS_PASSWORD", settings.nexus.password_file, "Nexus"
+                env,
+                "NEXUS_PASSWORD",
+                settings.nexus.password_file,
+                f"Nexus user '{settings.nexus.user}' at {settings.nexus.url}",
             ),
             "pypiserver_password": _read_secret(
-                env, "PYPISERVER_PASSWORD", settings.pypiserver.password_file, "pypiserver"
+                env,
+                "PYPISERVER_PASSWORD",
+                settings.pypiserver.password_file,
+                f"pypiserver user '{settings.pypiserver.user or ''}' at {settings.pypiserver.url}",
             ),
         }
     )
@@ -384,7 +390,9 @@ def _read_secret(
     if variable in env:
         # Set but empty is a mistake, not "anonymous": say so instead of sending no password.
         if not env[variable]:
-            raise ConfigError(f"{variable} is set but empty: give the {what} password or unset it")
+            raise ConfigError(
+                f"{variable} is set but empty: give the password of {what}, or unset it"
+            )
         return SecretStr(env[variable])
     if password_file is None:
         return None
@@ -393,8 +401,8 @@ def _read_secret(
     except (OSError, UnicodeError) as error:
         detail = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ConfigError(
-            f"{password_file}: cannot read the {what} password file: {detail}"
+            f"{password_file}: cannot read the password file of {what}: {detail}"
         ) from None
     if not value:
-        raise ConfigError(f"{password_file}: the {what} password file is empty")
+        raise ConfigError(f"{password_file}: the password file of {what} is empty")
     return SecretStr(value)

@@ -9,17 +9,17 @@ from __future__ import annotations
 import requests
 
 from nexus_cutover.clients.simple import fetch
-from nexus_cutover.errors import AuthError, ConfigError, ServerError
+from nexus_cutover.errors import AuthError, ConfigError, ServerError, UnreachableError
 from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint
 
 
-def nexus_login(endpoint: NexusEndpoint) -> None:
-    """The configured user can log in to Nexus (a 403 still proves the login worked)."""
+def nexus_login(endpoint: NexusEndpoint, user: str) -> None:
+    """`user` can log in to Nexus (a 403 still proves the login worked)."""
     credentials = endpoint.credentials
     if credentials is None:
         raise ConfigError(
-            f"no password given for the Nexus user at {endpoint.url}: set NEXUS_PASSWORD"
-            " or nexus.password_file"
+            f"no password given for Nexus user '{user}' at {endpoint.url}: set"
+            " NEXUS_PASSWORD or nexus.password_file"
         )
     url = f"{endpoint.rest_url}/v1/status/check"
     with requests.Session() as session:
@@ -29,8 +29,8 @@ def nexus_login(endpoint: NexusEndpoint) -> None:
             fetch(session, url, "Nexus login", endpoint.timeout)
         except AuthError:
             raise AuthError(
-                f"Nexus at {endpoint.url} refused user '{credentials.user}' (401): the user or"
-                " its password is wrong",
+                f"Nexus at {endpoint.url} refused user '{credentials.user}' (401): check the"
+                " user and its password",
                 url=url,
                 status=401,
             ) from None
@@ -39,21 +39,61 @@ def nexus_login(endpoint: NexusEndpoint) -> None:
                 raise
 
 
-def pypiserver_reachable(endpoint: PypiserverEndpoint) -> None:
+def pypiserver_reachable(endpoint: PypiserverEndpoint, user: str | None) -> None:
     """The old index answers its package list (with its user, when one is configured)."""
-    if not endpoint.url:
-        return
-    url = f"{endpoint.url.rstrip('/')}/simple/"
+    if endpoint.url:
+        _pypiserver_check(endpoint, user, endpoint.url.rstrip("/"), [("GET", "/simple/")])
+
+
+def pypiserver_login(
+    endpoint: PypiserverEndpoint, user: str | None, url: str | None = None
+) -> None:
+    """What `migrate upload --from <pypiserver>` reads answers, and the configured user is
+    accepted. pypiserver checks credentials only where it requires them, so given ones are
+    proven with the upload protocol's no-op `:action=verify` POST, which changes nothing."""
+    base = (url or endpoint.url or "").rstrip("/")
+    if base:
+        probes = [("GET", "/packages/")] + ([("POST", "/")] if endpoint.credentials else [])
+        _pypiserver_check(endpoint, user, base, probes)
+
+
+def _pypiserver_check(
+    endpoint: PypiserverEndpoint, user: str | None, base: str, probes: list[tuple[str, str]]
+) -> None:
+    credentials = endpoint.credentials
+    if credentials is not None and not credentials.user:
+        raise ConfigError(f"a pypiserver password is given for {base} but no pypiserver.user")
+    if credentials is None and user:
+        raise ConfigError(
+            f"no password given for pypiserver user '{user}' at {base}: set"
+            " PYPISERVER_PASSWORD or pypiserver.password_file"
+        )
+    who = f"user '{credentials.user}'" if credentials else "no user"
     with requests.Session() as session:
-        if endpoint.credentials:
-            session.auth = endpoint.credentials.as_tuple()
-        try:
-            fetch(session, url, "pypiserver package list", 30.0)
-        except AuthError:
-            who = f"user '{endpoint.credentials.user}'" if endpoint.credentials else "no user"
-            raise AuthError(
-                f"pypiserver at {endpoint.url} refused {who}: set pypiserver.user and"
-                " PYPISERVER_PASSWORD (or pypiserver.password_file)",
-                url=url,
-                status=401,
-            ) from None
+        session.auth = credentials.as_tuple() if credentials else None
+        for method, path in probes:
+            url = f"{base}{path}"
+            status = _status(session, method, url)
+            if status in (401, 403):
+                raise AuthError(
+                    f"pypiserver at {base} refused {who} ({status}): set pypiserver.user and"
+                    " PYPISERVER_PASSWORD (or pypiserver.password_file) to a user it accepts",
+                    url=url,
+                    status=status,
+                )
+            if status >= 400:
+                raise ServerError(f"pypiserver: {url} answered {status}", url=url, status=status)
+
+
+def _status(session: requests.Session, method: str, url: str) -> int:
+    """The HTTP status of one request; a transport failure is one line naming the URL."""
+    data = {":action": "verify"} if method == "POST" else None
+    try:
+        response = session.request(method, url, data=data, timeout=30.0, allow_redirects=True)
+    except requests.exceptions.SSLError:
+        raise UnreachableError(f"pypiserver: TLS failure talking to {url}", url=url) from None
+    except requests.RequestException:
+        raise UnreachableError(
+            f"pypiserver: cannot reach {url}: connection failed", url=url
+        ) from None
+    return response.status_code

@@ -13,14 +13,19 @@ from .config import DEFAULT_NEXUS_VERSION, Settings
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="nexus-standin",
-        description="A local stand-in for Nexus Repository 3 (PyPI format and REST subset).")
+        description="A local stand-in for Nexus Repository 3 (PyPI format and REST subset).",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True, help="port for the UI/REST API")
-    parser.add_argument("--repository-port", type=int,
-                        help="optional second port serving the same application")
+    parser.add_argument(
+        "--repository-port", type=int, help="optional second port serving the same application"
+    )
     parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("--admin-password-file", type=Path,
-                        help="initial admin password (default: random, in DATA_DIR/admin.password)")
+    parser.add_argument(
+        "--admin-password-file",
+        type=Path,
+        help="initial admin password (default: random, in DATA_DIR/admin.password)",
+    )
     parser.add_argument("--nexus-version", default=DEFAULT_NEXUS_VERSION)
     return parser.parse_args(argv)
 
@@ -45,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
     from .http_reason import ReasonPhraseH11Protocol
 
-    settings = Settings(data_dir=args.data_dir.resolve(), nexus_version=args.nexus_version,
-                        admin_password_file=args.admin_password_file)
+    settings = Settings(
+        data_dir=args.data_dir.resolve(),
+        nexus_version=args.nexus_version,
+        admin_password_file=args.admin_password_file,
+    )
     ports = [args.port] + ([args.repository_port] if args.repository_port else [])
     try:
         sockets = [bind(args.host, port) for port in ports]
@@ -54,15 +62,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nexus-standin: cannot listen on {args.host}: {exc}", file=sys.stderr)
         return 2
     app = create_app(settings)
-    config = uvicorn.Config(app, http=ReasonPhraseH11Protocol, lifespan="off",
-                            log_level="warning", access_log=False, server_header=False,
-                            timeout_graceful_shutdown=3)
+    config = uvicorn.Config(
+        app,
+        http=ReasonPhraseH11Protocol,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=3,
+    )
     app.state.services.app_log.info(
         "org.sonatype.nexus.bootstrap.jetty.JettyServer",
         f"Started Sonatype Nexus OSS {settings.nexus_version} on "
-        + ", ".join(f"{args.host}:{port}" for port in ports))
-    print(f"nexus-standin {settings.nexus_version} listening on "
-          + ", ".join(f"http://{args.host}:{port}/" for port in ports), flush=True)
+        + ", ".join(f"{args.host}:{port}" for port in ports),
+    )
+    print(
+        f"nexus-standin {settings.nexus_version} listening on "
+        + ", ".join(f"http://{args.host}:{port}/" for port in ports),
+        flush=True,
+    )
     uvicorn.Server(config).run(sockets=sockets)
     return 0
 

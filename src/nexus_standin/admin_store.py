@@ -24,20 +24,27 @@ class _JsonTable:
         self._key = key
 
     def get(self, key: str) -> dict[str, Any] | None:
-        row = self._db.read().execute(
-            f"SELECT config FROM {self._table} WHERE {self._key} = ?", (key,)).fetchone()
+        row = (
+            self._db.read()
+            .execute(f"SELECT config FROM {self._table} WHERE {self._key} = ?", (key,))
+            .fetchone()
+        )
         return dict(json.loads(row["config"])) if row else None
 
     def all(self) -> list[dict[str, Any]]:
-        rows = self._db.read().execute(
-            f"SELECT config FROM {self._table} ORDER BY {self._key}").fetchall()
+        rows = (
+            self._db.read()
+            .execute(f"SELECT config FROM {self._table} ORDER BY {self._key}")
+            .fetchall()
+        )
         return [dict(json.loads(row["config"])) for row in rows]
 
     def put(self, key: str, config: dict[str, Any]) -> None:
         with self._db.write() as conn:
             conn.execute(
                 f"INSERT OR REPLACE INTO {self._table} ({self._key}, config) VALUES (?, ?)",
-                (key, json.dumps(config)))
+                (key, json.dumps(config)),
+            )
 
     def delete(self, key: str) -> bool:
         with self._db.write() as conn:
@@ -57,18 +64,29 @@ class TaskStore(_JsonTable):
     def seed(self) -> None:
         if self.all():
             return
-        tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=1, minute=0, second=0,
-                                                                   microsecond=0)
+        tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(
+            hour=1, minute=0, second=0, microsecond=0
+        )
         for name, type_id in DEFAULT_TASKS:
             task_id = str(uuid.uuid4())
-            self.put(task_id, {"id": task_id, "name": name, "type": type_id, "message": None,
-                               "currentState": "WAITING", "lastRunResult": None,
-                               "nextRun": tomorrow.isoformat(timespec="milliseconds"),
-                               "lastRun": None})
+            self.put(
+                task_id,
+                {
+                    "id": task_id,
+                    "name": name,
+                    "type": type_id,
+                    "message": None,
+                    "currentState": "WAITING",
+                    "lastRunResult": None,
+                    "nextRun": tomorrow.isoformat(timespec="milliseconds"),
+                    "lastRun": None,
+                },
+            )
 
     def record_run(self, task_id: str) -> None:
         task = self.get(task_id)
         if task is not None:
-            task.update(lastRun=datetime.now(UTC).isoformat(timespec="milliseconds"),
-                        lastRunResult="OK")
+            task.update(
+                lastRun=datetime.now(UTC).isoformat(timespec="milliseconds"), lastRunResult="OK"
+            )
             self.put(task_id, task)

@@ -31,14 +31,22 @@ from .services import Services, build_services
 def create_app(settings: Settings) -> Starlette:
     services = build_services(settings)
     rest_routes: list[BaseRoute] = [
-        *rest_status.routes, *rest_repositories.routes, *rest_components.routes,
-        *rest_search.routes, *rest_security.routes, *rest_ldap.routes, *rest_admin.routes,
+        *rest_status.routes,
+        *rest_repositories.routes,
+        *rest_components.routes,
+        *rest_search.routes,
+        *rest_security.routes,
+        *rest_ldap.routes,
+        *rest_admin.routes,
         *rest_readonly.routes,
     ]
     app = Starlette(
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],
-        middleware=[Middleware(RequestLogMiddleware, log=services.request_log,
-                               server_header=settings.server_header)],
+        middleware=[
+            Middleware(
+                RequestLogMiddleware, log=services.request_log, server_header=settings.server_header
+            )
+        ],
         exception_handlers={
             NexusError: _nexus_error,
             HTTPException: _http_error,
@@ -59,8 +67,9 @@ async def _nexus_error(request: Request, exc: Exception) -> Response:
     repository_path = request.url.path.startswith("/repository/")
     if isinstance(exc, FrozenError):
         _log_frozen(request, exc, repository_path)
-    return error_response(exc, repository_path=repository_path,
-                          version=_services(request).settings.nexus_version)
+    return error_response(
+        exc, repository_path=repository_path, version=_services(request).settings.nexus_version
+    )
 
 
 def _log_frozen(request: Request, exc: FrozenError, repository_path: bool) -> None:
@@ -68,23 +77,32 @@ def _log_frozen(request: Request, exc: FrozenError, repository_path: bool) -> No
     log = _services(request).app_log
     user = str(request.scope.get(USER_SCOPE_KEY, SYSTEM_USER))
     if repository_path:
-        log.warning("org.sonatype.nexus.repository.view.handlers.ExceptionHandler",
-                    f"{exc.message}: {request.method} {request.url.path}:"
-                    " org.sonatype.nexus.common.app.FrozenException", user)
+        log.warning(
+            "org.sonatype.nexus.repository.view.handlers.ExceptionHandler",
+            f"{exc.message}: {request.method} {request.url.path}:"
+            " org.sonatype.nexus.common.app.FrozenException",
+            user,
+        )
     else:
-        log.warning("org.sonatype.nexus.siesta.internal.FrozenExceptionMapper",
-                    f"(ID {exc.fault_id}) Response: [503] '{exc.message}: (ID {exc.fault_id})';"
-                    " mapped from: org.sonatype.nexus.common.app.FrozenException", user)
+        log.warning(
+            "org.sonatype.nexus.siesta.internal.FrozenExceptionMapper",
+            f"(ID {exc.fault_id}) Response: [503] '{exc.message}: (ID {exc.fault_id})';"
+            " mapped from: org.sonatype.nexus.common.app.FrozenException",
+            user,
+        )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return await _nexus_error(request, NexusError(exc.status_code, exc.detail
-                                                  if exc.status_code == 400 else ""))
+    return await _nexus_error(
+        request, NexusError(exc.status_code, exc.detail if exc.status_code == 400 else "")
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     lines = "".join(traceback.format_exception(exc)).rstrip()
-    _services(request).app_log.warning("org.sonatype.nexus.internal.web.ErrorPageFilter",
-                                       f"{request.method} {request.url.path} failed:\n{lines}")
+    _services(request).app_log.warning(
+        "org.sonatype.nexus.internal.web.ErrorPageFilter",
+        f"{request.method} {request.url.path} failed:\n{lines}",
+    )
     return await _nexus_error(request, NexusError(500))

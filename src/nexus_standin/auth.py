@@ -35,8 +35,9 @@ class Subject:
     def permits_repository(self, repo: Repository, action: str) -> bool:
         if ALL_PRIVILEGES in self.privileges:
             return True
-        return any(_view_grants(granted, repo.format, repo.name, action)
-                   for granted in self.privileges)
+        return any(
+            _view_grants(granted, repo.format, repo.name, action) for granted in self.privileges
+        )
 
     def demand(self, allowed: bool) -> None:
         """401 asks an anonymous caller to log in; a logged-in caller without rights gets 403."""
@@ -53,10 +54,13 @@ class Subject:
 def _view_grants(granted: str, fmt: str, repo: str, action: str) -> bool:
     if not granted.startswith(VIEW_PREFIX):
         return False
-    granted_format, _, rest = granted[len(VIEW_PREFIX):].partition("-")
+    granted_format, _, rest = granted[len(VIEW_PREFIX) :].partition("-")
     granted_repo, _, granted_action = rest.rpartition("-")
-    return (granted_format in ("*", fmt) and granted_repo in ("*", repo)
-            and granted_action in ("*", action))
+    return (
+        granted_format in ("*", fmt)
+        and granted_repo in ("*", repo)
+        and granted_action in ("*", action)
+    )
 
 
 def parse_basic(header: str) -> tuple[str, str] | None:

@@ -50,8 +50,11 @@ class BlobStore:
     def write_chunks(self, chunks: Iterable[bytes]) -> BlobInfo:
         ref = uuid.uuid4().hex
         tmp = self._tmp / f"{ref}.part"
-        digests = [hashlib.md5(usedforsecurity=False), hashlib.sha1(usedforsecurity=False),
-                   hashlib.sha256()]
+        digests = [
+            hashlib.md5(usedforsecurity=False),
+            hashlib.sha1(usedforsecurity=False),
+            hashlib.sha256(),
+        ]
         size = 0
         try:
             with tmp.open("wb") as out:

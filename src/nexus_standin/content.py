@@ -90,32 +90,53 @@ class ContentStore:
     # -- reads ---------------------------------------------------------------------------------
 
     def find_asset(self, repository: str, path: str) -> Asset | None:
-        row = self._db.read().execute(
-            "SELECT * FROM asset WHERE repository = ? AND path = ?", (repository, path)).fetchone()
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM asset WHERE repository = ? AND path = ?", (repository, path))
+            .fetchone()
+        )
         return _asset(row) if row else None
 
     def asset_by_ext_id(self, repository: str, ext_id: str) -> Asset | None:
-        row = self._db.read().execute(
-            "SELECT * FROM asset WHERE repository = ? AND ext_id = ?",
-            (repository, ext_id)).fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM asset WHERE repository = ? AND ext_id = ?", (repository, ext_id)
+            )
+            .fetchone()
+        )
         return _asset(row) if row else None
 
     def component_by_ext_id(self, repository: str, ext_id: str) -> Component | None:
-        row = self._db.read().execute(
-            "SELECT * FROM component WHERE repository = ? AND ext_id = ?",
-            (repository, ext_id)).fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM component WHERE repository = ? AND ext_id = ?", (repository, ext_id)
+            )
+            .fetchone()
+        )
         return _component(row) if row else None
 
     def page_components(self, repository: str, after: int, limit: int) -> list[Component]:
-        rows = self._db.read().execute(
-            "SELECT * FROM component WHERE repository = ? AND id > ? ORDER BY id LIMIT ?",
-            (repository, after, limit)).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM component WHERE repository = ? AND id > ? ORDER BY id LIMIT ?",
+                (repository, after, limit),
+            )
+            .fetchall()
+        )
         return [_component(row) for row in rows]
 
     def page_assets(self, repository: str, after: int, limit: int) -> list[Asset]:
-        rows = self._db.read().execute(
-            "SELECT * FROM asset WHERE repository = ? AND id > ? ORDER BY id LIMIT ?",
-            (repository, after, limit)).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT * FROM asset WHERE repository = ? AND id > ? ORDER BY id LIMIT ?",
+                (repository, after, limit),
+            )
+            .fetchall()
+        )
         return [_asset(row) for row in rows]
 
     def assets_of(self, component_ids: Iterable[int]) -> dict[int, list[Asset]]:
@@ -124,29 +145,47 @@ class ContentStore:
         if not ids:
             return result
         marks = ",".join("?" * len(ids))
-        rows = self._db.read().execute(
-            f"SELECT * FROM asset WHERE component_id IN ({marks}) ORDER BY path", ids).fetchall()
+        rows = (
+            self._db.read()
+            .execute(f"SELECT * FROM asset WHERE component_id IN ({marks}) ORDER BY path", ids)
+            .fetchall()
+        )
         for row in rows:
             result[row["component_id"]].append(_asset(row))
         return result
 
     def package_assets(self, repository: str, name: str) -> list[Asset]:
-        rows = self._db.read().execute(
-            "SELECT a.* FROM asset a JOIN component c ON a.component_id = c.id"
-            " WHERE c.repository = ? AND c.name = ? ORDER BY a.path",
-            (repository, name)).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT a.* FROM asset a JOIN component c ON a.component_id = c.id"
+                " WHERE c.repository = ? AND c.name = ? ORDER BY a.path",
+                (repository, name),
+            )
+            .fetchall()
+        )
         return [_asset(row) for row in rows]
 
     def component_exists(self, repository: str, name: str) -> bool:
-        row = self._db.read().execute(
-            "SELECT 1 FROM component WHERE repository = ? AND name = ? LIMIT 1",
-            (repository, name)).fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT 1 FROM component WHERE repository = ? AND name = ? LIMIT 1",
+                (repository, name),
+            )
+            .fetchone()
+        )
         return row is not None
 
     def component_names(self, repository: str) -> list[str]:
-        rows = self._db.read().execute(
-            "SELECT DISTINCT name FROM component WHERE repository = ? ORDER BY name",
-            (repository,)).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT DISTINCT name FROM component WHERE repository = ? ORDER BY name",
+                (repository,),
+            )
+            .fetchall()
+        )
         return [row["name"] for row in rows]
 
     def blob_refs(self) -> set[str]:
@@ -154,25 +193,40 @@ class ContentStore:
         return {row["blob_ref"] for row in rows}
 
     def repository_size(self, repository: str) -> int:
-        row = self._db.read().execute(
-            "SELECT COALESCE(SUM(size), 0) AS total FROM asset WHERE repository = ?",
-            (repository,)).fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT COALESCE(SUM(size), 0) AS total FROM asset WHERE repository = ?",
+                (repository,),
+            )
+            .fetchone()
+        )
         return int(row["total"])
 
     def search_components(self, query: SearchQuery, after: int, limit: int) -> list[Component]:
         where, params = _search_clause(query)
-        rows = self._db.read().execute(
-            f"SELECT c.* FROM component c WHERE {where} AND c.id > ? ORDER BY c.id LIMIT ?",
-            [*params, after, limit]).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                f"SELECT c.* FROM component c WHERE {where} AND c.id > ? ORDER BY c.id LIMIT ?",
+                [*params, after, limit],
+            )
+            .fetchall()
+        )
         return [_component(row) for row in rows]
 
     def search_assets(self, query: SearchQuery, after: int, limit: int) -> list[Asset]:
         where, params = _search_clause(query)
         checks, check_params = _checksum_clause(query.checksums, "a")
-        rows = self._db.read().execute(
-            "SELECT a.* FROM asset a JOIN component c ON a.component_id = c.id"
-            f" WHERE {where} AND {checks} AND a.id > ? ORDER BY a.id LIMIT ?",
-            [*params, *check_params, after, limit]).fetchall()
+        rows = (
+            self._db.read()
+            .execute(
+                "SELECT a.* FROM asset a JOIN component c ON a.component_id = c.id"
+                f" WHERE {where} AND {checks} AND a.id > ? ORDER BY a.id LIMIT ?",
+                [*params, *check_params, after, limit],
+            )
+            .fetchall()
+        )
         return [_asset(row) for row in rows]
 
     # -- writes (the caller owns the transaction) ----------------------------------------------
@@ -181,23 +235,37 @@ class ContentStore:
         """Create or replace the asset at `new.path`; returns the replaced blob's ref, if any."""
         component_id = self._component_id(conn, new) if new.component else None
         stamp = now_iso()
-        old = conn.execute("SELECT id, blob_ref FROM asset WHERE repository = ? AND path = ?",
-                           (new.repository, new.path)).fetchone()
-        values = (component_id, new.kind, new.blob.ref, new.blob.size, new.content_type,
-                  new.blob.md5, new.blob.sha1, new.blob.sha256, new.uploader, new.uploader_ip,
-                  json.dumps(new.attributes))
+        old = conn.execute(
+            "SELECT id, blob_ref FROM asset WHERE repository = ? AND path = ?",
+            (new.repository, new.path),
+        ).fetchone()
+        values = (
+            component_id,
+            new.kind,
+            new.blob.ref,
+            new.blob.size,
+            new.content_type,
+            new.blob.md5,
+            new.blob.sha1,
+            new.blob.sha256,
+            new.uploader,
+            new.uploader_ip,
+            json.dumps(new.attributes),
+        )
         if old is None:
             conn.execute(
                 "INSERT INTO asset (component_id, kind, blob_ref, size, content_type, md5, sha1,"
                 " sha256, uploader, uploader_ip, attributes, ext_id, repository, path, created,"
                 " blob_created, blob_updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (*values, uuid.uuid4().hex, new.repository, new.path, stamp, stamp, stamp))
+                (*values, uuid.uuid4().hex, new.repository, new.path, stamp, stamp, stamp),
+            )
             return None
         conn.execute(
             "UPDATE asset SET component_id = ?, kind = ?, blob_ref = ?, size = ?,"
             " content_type = ?, md5 = ?, sha1 = ?, sha256 = ?, uploader = ?, uploader_ip = ?,"
             " attributes = ?, blob_created = ?, blob_updated = ? WHERE id = ?",
-            (*values, stamp, stamp, old["id"]))
+            (*values, stamp, stamp, old["id"]),
+        )
         return str(old["blob_ref"])
 
     def _component_id(self, conn: sqlite3.Connection, new: NewAsset) -> int:
@@ -205,10 +273,13 @@ class ContentStore:
         name, version = new.component
         conn.execute(
             "INSERT OR IGNORE INTO component (ext_id, repository, name, version, created)"
-            " VALUES (?, ?, ?, ?, ?)", (uuid.uuid4().hex, new.repository, name, version, now_iso()))
+            " VALUES (?, ?, ?, ?, ?)",
+            (uuid.uuid4().hex, new.repository, name, version, now_iso()),
+        )
         row = conn.execute(
             "SELECT id FROM component WHERE repository = ? AND name = ? AND version = ?",
-            (new.repository, name, version)).fetchone()
+            (new.repository, name, version),
+        ).fetchone()
         return int(row["id"])
 
     def delete_asset(self, conn: sqlite3.Connection, asset: Asset) -> list[str]:
@@ -218,41 +289,52 @@ class ContentStore:
             conn.execute(
                 "DELETE FROM component WHERE id = ? AND NOT EXISTS"
                 " (SELECT 1 FROM asset WHERE component_id = ?)",
-                (asset.component_id, asset.component_id))
+                (asset.component_id, asset.component_id),
+            )
         return [asset.blob_ref]
 
     def delete_path(self, conn: sqlite3.Connection, repository: str, path: str) -> list[str]:
-        row = conn.execute("SELECT * FROM asset WHERE repository = ? AND path = ?",
-                           (repository, path)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM asset WHERE repository = ? AND path = ?", (repository, path)
+        ).fetchone()
         return self.delete_asset(conn, _asset(row)) if row else []
 
     def delete_component(self, conn: sqlite3.Connection, component: Component) -> list[str]:
-        rows = conn.execute("SELECT blob_ref FROM asset WHERE component_id = ?",
-                            (component.id,)).fetchall()
+        rows = conn.execute(
+            "SELECT blob_ref FROM asset WHERE component_id = ?", (component.id,)
+        ).fetchall()
         conn.execute("DELETE FROM asset WHERE component_id = ?", (component.id,))
         conn.execute("DELETE FROM component WHERE id = ?", (component.id,))
         return [row["blob_ref"] for row in rows]
 
     def delete_repository(self, conn: sqlite3.Connection, repository: str) -> list[str]:
-        rows = conn.execute("SELECT blob_ref FROM asset WHERE repository = ?",
-                            (repository,)).fetchall()
+        rows = conn.execute(
+            "SELECT blob_ref FROM asset WHERE repository = ?", (repository,)
+        ).fetchall()
         conn.execute("DELETE FROM asset WHERE repository = ?", (repository,))
         conn.execute("DELETE FROM component WHERE repository = ?", (repository,))
         conn.execute("DELETE FROM remote_link WHERE repository = ?", (repository,))
         return [row["blob_ref"] for row in rows]
 
     def remote_url(self, repository: str, filename: str) -> str | None:
-        row = self._db.read().execute(
-            "SELECT url FROM remote_link WHERE repository = ? AND filename = ?",
-            (repository, filename)).fetchone()
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT url FROM remote_link WHERE repository = ? AND filename = ?",
+                (repository, filename),
+            )
+            .fetchone()
+        )
         return str(row["url"]) if row else None
 
-    def save_remote_urls(self, conn: sqlite3.Connection, repository: str,
-                         urls: Iterable[tuple[str, str]]) -> None:
+    def save_remote_urls(
+        self, conn: sqlite3.Connection, repository: str, urls: Iterable[tuple[str, str]]
+    ) -> None:
         """Remember where a proxy's remote serves each file (filename -> absolute URL)."""
         conn.executemany(
             "INSERT OR REPLACE INTO remote_link (repository, filename, url) VALUES (?, ?, ?)",
-            [(repository, filename, url) for filename, url in urls])
+            [(repository, filename, url) for filename, url in urls],
+        )
 
     def mark_downloaded(self, asset: Asset) -> None:
         if self._db.frozen:
@@ -262,8 +344,7 @@ class ContentStore:
             if datetime.now(UTC) - last < DOWNLOAD_MARK_INTERVAL:
                 return
         with self._db.write() as conn:
-            conn.execute("UPDATE asset SET last_downloaded = ? WHERE id = ?",
-                         (now_iso(), asset.id))
+            conn.execute("UPDATE asset SET last_downloaded = ? WHERE id = ?", (now_iso(), asset.id))
 
 
 def _search_clause(query: SearchQuery) -> tuple[str, list[Any]]:
@@ -312,17 +393,35 @@ def _like_pattern(text: str) -> str:
 
 
 def _component(row: sqlite3.Row) -> Component:
-    return Component(id=row["id"], ext_id=row["ext_id"], repository=row["repository"],
-                     name=row["name"], version=row["version"], created=row["created"])
+    return Component(
+        id=row["id"],
+        ext_id=row["ext_id"],
+        repository=row["repository"],
+        name=row["name"],
+        version=row["version"],
+        created=row["created"],
+    )
 
 
 def _asset(row: sqlite3.Row) -> Asset:
     return Asset(
-        id=row["id"], ext_id=row["ext_id"], repository=row["repository"], path=row["path"],
-        component_id=row["component_id"], kind=row["kind"], blob_ref=row["blob_ref"],
-        size=row["size"], content_type=row["content_type"], md5=row["md5"], sha1=row["sha1"],
-        sha256=row["sha256"], created=row["created"], blob_created=row["blob_created"],
-        blob_updated=row["blob_updated"], last_downloaded=row["last_downloaded"],
-        uploader=row["uploader"], uploader_ip=row["uploader_ip"],
+        id=row["id"],
+        ext_id=row["ext_id"],
+        repository=row["repository"],
+        path=row["path"],
+        component_id=row["component_id"],
+        kind=row["kind"],
+        blob_ref=row["blob_ref"],
+        size=row["size"],
+        content_type=row["content_type"],
+        md5=row["md5"],
+        sha1=row["sha1"],
+        sha256=row["sha256"],
+        created=row["created"],
+        blob_created=row["blob_created"],
+        blob_updated=row["blob_updated"],
+        last_downloaded=row["last_downloaded"],
+        uploader=row["uploader"],
+        uploader_ip=row["uploader_ip"],
         attributes=json.loads(row["attributes"]),
     )

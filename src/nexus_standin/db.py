@@ -97,9 +97,7 @@ CREATE TABLE IF NOT EXISTS ldap_server (
 );
 """
 # Columns added after a data directory may already exist: (table, column, definition).
-ADDED_COLUMNS = (
-    ("security_role", "source", "TEXT NOT NULL DEFAULT 'default'"),
-)
+ADDED_COLUMNS = (("security_role", "source", "TEXT NOT NULL DEFAULT 'default'"),)
 
 
 class Database:

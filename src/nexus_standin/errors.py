@@ -71,38 +71,55 @@ def error_response(error: NexusError, *, repository_path: bool, version: str) ->
     headers = {"WWW-Authenticate": REALM_CHALLENGE} if isinstance(error, Unauthorized) else {}
     if isinstance(error, ValidationFailed):
         body = [{"id": ident, "message": message} for ident, message in error.errors]
-        return Response(json.dumps(body, indent=2, separators=(",", " : ")), 400,
-                        media_type="application/json", headers=headers)
+        return Response(
+            json.dumps(body, indent=2, separators=(",", " : ")),
+            400,
+            media_type="application/json",
+            headers=headers,
+        )
     if repository_path:
         if error.message:
             headers[REASON_HEADER] = safe_reason(error.message)
-        return Response(error_page(error.status, error.message, version), error.status,
-                        media_type="text/html", headers=headers)
+        return Response(
+            error_page(error.status, error.message, version),
+            error.status,
+            media_type="text/html",
+            headers=headers,
+        )
     if isinstance(error, MappedError):
         headers[FAULT_ID_HEADER] = error.fault_id
     if isinstance(error, FrozenError):
-        return Response(f"{error.message}: (ID {error.fault_id})", error.status,
-                        media_type="text/plain", headers=headers)
+        return Response(
+            f"{error.message}: (ID {error.fault_id})",
+            error.status,
+            media_type="text/plain",
+            headers=headers,
+        )
     if isinstance(error, JsonMessageError):
-        return Response(json.dumps(error.message), error.status, media_type="application/json",
-                        headers=headers)
-    return Response(error.message, error.status, media_type="text/plain" if error.message else None,
-                    headers=headers)
+        return Response(
+            json.dumps(error.message), error.status, media_type="application/json", headers=headers
+        )
+    return Response(
+        error.message,
+        error.status,
+        media_type="text/plain" if error.message else None,
+        headers=headers,
+    )
 
 
 def error_page(status: int, message: str, version: str) -> str:
     phrase = HTTPStatus(status).phrase
     detail = html.escape(message or phrase)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         f"  <title>{status} - Sonatype Nexus Repository</title>\n"
-        "  <meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\"/>\n"
-        "</head>\n<body>\n<div class=\"nexus-header\">\n"
-        "  <div class=\"product-name\">Sonatype Nexus Repository</div>\n"
-        f"  <div class=\"product-spec\">OSS {html.escape(version)}</div>\n</div>\n"
-        "<div class=\"nexus-body\">\n  <div class=\"content-header\">\n"
-        f"    <div class=\"title\">Error {status}</div>\n"
-        f"    <div class=\"description\">{html.escape(phrase)}</div>\n  </div>\n"
-        f"  <div class=\"content-body\">\n    <div class=\"content-section\">\n"
+        '  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8"/>\n'
+        '</head>\n<body>\n<div class="nexus-header">\n'
+        '  <div class="product-name">Sonatype Nexus Repository</div>\n'
+        f'  <div class="product-spec">OSS {html.escape(version)}</div>\n</div>\n'
+        '<div class="nexus-body">\n  <div class="content-header">\n'
+        f'    <div class="title">Error {status}</div>\n'
+        f'    <div class="description">{html.escape(phrase)}</div>\n  </div>\n'
+        f'  <div class="content-body">\n    <div class="content-section">\n'
         f"      {detail}\n    </div>\n  </div>\n</div>\n</body>\n</html>\n"
     )

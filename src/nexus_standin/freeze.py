@@ -42,8 +42,9 @@ class FreezeService:
             if self._request is not None:
                 return False
             request = FreezeRequest(datetime.now(UTC), user, reason)
-            self._save({"frozenAt": request.frozen_at.isoformat(), "requestedBy": user,
-                        "reason": reason})
+            self._save(
+                {"frozenAt": request.frozen_at.isoformat(), "requestedBy": user, "reason": reason}
+            )
             self._request = request
             self._db.frozen = True
             return True
@@ -69,18 +70,26 @@ class FreezeService:
         return {"frozen": request is not None, "summaryReason": reason, "systemInitiated": False}
 
     def _load(self) -> FreezeRequest | None:
-        row = self._db.read().execute("SELECT value FROM setting WHERE key = ?",
-                                      (SETTING_KEY,)).fetchone()
+        row = (
+            self._db.read()
+            .execute("SELECT value FROM setting WHERE key = ?", (SETTING_KEY,))
+            .fetchone()
+        )
         value = json.loads(row["value"]) if row else None
         if not isinstance(value, dict):
             return None
-        return FreezeRequest(datetime.fromisoformat(str(value["frozenAt"])),
-                             str(value.get("requestedBy", "")), str(value.get("reason", "")))
+        return FreezeRequest(
+            datetime.fromisoformat(str(value["frozenAt"])),
+            str(value.get("requestedBy", "")),
+            str(value.get("reason", "")),
+        )
 
     def _save(self, value: dict[str, Any] | None) -> None:
         with self._db.write(ignore_freeze=True) as conn:
             if value is None:
                 conn.execute("DELETE FROM setting WHERE key = ?", (SETTING_KEY,))
             else:
-                conn.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
-                             (SETTING_KEY, json.dumps(value)))
+                conn.execute(
+                    "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
+                    (SETTING_KEY, json.dumps(value)),
+                )

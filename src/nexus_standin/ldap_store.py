@@ -33,8 +33,9 @@ class LdapStore:
         self._db = db
 
     def all(self) -> list[LdapServer]:
-        rows = self._db.read().execute(
-            "SELECT * FROM ldap_server ORDER BY position, name").fetchall()
+        rows = (
+            self._db.read().execute("SELECT * FROM ldap_server ORDER BY position, name").fetchall()
+        )
         return [_server(row, index + 1) for index, row in enumerate(rows)]
 
     def get(self, name: str) -> LdapServer | None:
@@ -48,16 +49,20 @@ class LdapStore:
             last = conn.execute("SELECT MAX(position) AS last FROM ldap_server").fetchone()
             position = int(last["last"] or 0) + 1
             server_id = uuid.uuid4().hex
-            conn.execute("INSERT INTO ldap_server (name, id, position, config) VALUES (?, ?, ?, ?)",
-                         (config["name"], server_id, position, json.dumps(config)))
+            conn.execute(
+                "INSERT INTO ldap_server (name, id, position, config) VALUES (?, ?, ?, ?)",
+                (config["name"], server_id, position, json.dumps(config)),
+            )
         created = self.get(str(config["name"]))
         assert created is not None
         return created
 
     def update(self, existing: LdapServer, config: dict[str, Any]) -> None:
         with self._db.write() as conn:
-            conn.execute("UPDATE ldap_server SET name = ?, config = ? WHERE id = ?",
-                         (config["name"], json.dumps(config), existing.id))
+            conn.execute(
+                "UPDATE ldap_server SET name = ?, config = ? WHERE id = ?",
+                (config["name"], json.dumps(config), existing.id),
+            )
 
     def delete(self, name: str) -> bool:
         with self._db.write() as conn:
@@ -69,10 +74,10 @@ class LdapStore:
         ordered = names + [name for name in current if name not in names]
         with self._db.write() as conn:
             for position, name in enumerate(ordered, start=1):
-                conn.execute("UPDATE ldap_server SET position = ? WHERE name = ?",
-                             (position, name))
+                conn.execute("UPDATE ldap_server SET position = ? WHERE name = ?", (position, name))
 
 
 def _server(row: sqlite3.Row, order: int) -> LdapServer:
-    return LdapServer(id=row["id"], name=row["name"], order=order,
-                      config=dict(json.loads(row["config"])))
+    return LdapServer(
+        id=row["id"], name=row["name"], order=order, config=dict(json.loads(row["config"]))
+    )

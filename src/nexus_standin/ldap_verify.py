@@ -27,8 +27,10 @@ class VerifyFailure(Exception):
 
 def connect_message(host: str, port: int) -> str:
     """The text Nexus 3 gives when "Verify connection" fails (`LdapServerComponent`)."""
-    return (f"Failed to connect to LDAP Server. Please check the {host}:{port} and"
-            " authentication are correct.")
+    return (
+        f"Failed to connect to LDAP Server. Please check the {host}:{port} and"
+        " authentication are correct."
+    )
 
 
 def ldap3_module() -> ModuleType | None:
@@ -69,24 +71,41 @@ def _reach(host: str, port: int, timeout: float, secure: bool) -> None:
         sock.close()
 
 
-def _bind(ldap3: Any, config: dict[str, Any], host: str, port: int, timeout: float,
-          secure: bool, scheme: str) -> None:
+def _bind(
+    ldap3: Any,
+    config: dict[str, Any],
+    host: str,
+    port: int,
+    timeout: float,
+    secure: bool,
+    scheme: str,
+) -> None:
     user = config.get("authUsername")
     password = config.get("authPassword")
     try:
-        server = ldap3.Server(host, port=port, use_ssl=secure, connect_timeout=timeout,
-                              get_info=ldap3.NONE)
+        server = ldap3.Server(
+            host, port=port, use_ssl=secure, connect_timeout=timeout, get_info=ldap3.NONE
+        )
         if scheme == "SIMPLE":
-            connection = ldap3.Connection(server, user=user, password=password,
-                                          authentication=ldap3.SIMPLE, receive_timeout=timeout)
+            connection = ldap3.Connection(
+                server,
+                user=user,
+                password=password,
+                authentication=ldap3.SIMPLE,
+                receive_timeout=timeout,
+            )
         elif scheme == "DIGEST_MD5":
             connection = ldap3.Connection(
-                server, authentication=ldap3.SASL, sasl_mechanism=ldap3.DIGEST_MD5,
+                server,
+                authentication=ldap3.SASL,
+                sasl_mechanism=ldap3.DIGEST_MD5,
                 sasl_credentials=(config.get("authRealm"), user, password, None),
-                receive_timeout=timeout)
+                receive_timeout=timeout,
+            )
         else:
-            connection = ldap3.Connection(server, authentication=ldap3.ANONYMOUS,
-                                          receive_timeout=timeout)
+            connection = ldap3.Connection(
+                server, authentication=ldap3.ANONYMOUS, receive_timeout=timeout
+            )
         bound = connection.bind()
         result = getattr(connection, "result", None)
         connection.unbind()

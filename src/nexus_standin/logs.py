@@ -48,8 +48,10 @@ class AppLog:
 
     def __init__(self, log_dir: Path) -> None:
         self._logger = _file_logger(
-            f"nexus_standin.app.{log_dir}", log_dir / "nexus.log",
-            "%(asctime)s %(levelname)-5s [%(threadName)s] %(user)s %(source)s - %(message)s")
+            f"nexus_standin.app.{log_dir}",
+            log_dir / "nexus.log",
+            "%(asctime)s %(levelname)-5s [%(threadName)s] %(user)s %(source)s - %(message)s",
+        )
 
     def info(self, source: str, message: str, user: str = SYSTEM_USER) -> None:
         self._logger.info(message, extra={"user": user, "source": source})
@@ -64,12 +66,14 @@ class RequestLog:
     """
 
     def __init__(self, log_dir: Path) -> None:
-        self._logger = _file_logger(f"nexus_standin.request.{log_dir}",
-                                    log_dir / "request.log", "%(message)s")
+        self._logger = _file_logger(
+            f"nexus_standin.request.{log_dir}", log_dir / "request.log", "%(message)s"
+        )
 
     def write(self, scope: Scope, status: int, sent: int, elapsed_ms: int) -> None:
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         client = scope.get("client") or ("-", 0)
         path = scope.get("raw_path", b"").decode("latin-1") or scope.get("path", "")
         query = scope.get("query_string", b"").decode("latin-1")
@@ -77,9 +81,19 @@ class RequestLog:
         stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
         self._logger.info(
             '%s - %s [%s] "%s %s HTTP/%s" %d %s %d %d "%s" [%s]',
-            client[0], scope.get(USER_SCOPE_KEY, "-"), stamp, scope.get("method", "-"), target,
-            scope.get("http_version", "1.1"), status, headers.get("content-length", "-"), sent,
-            elapsed_ms, headers.get("user-agent", "-"), threading.current_thread().name)
+            client[0],
+            scope.get(USER_SCOPE_KEY, "-"),
+            stamp,
+            scope.get("method", "-"),
+            target,
+            scope.get("http_version", "1.1"),
+            status,
+            headers.get("content-length", "-"),
+            sent,
+            elapsed_ms,
+            headers.get("user-agent", "-"),
+            threading.current_thread().name,
+        )
 
 
 class RequestLogMiddleware:

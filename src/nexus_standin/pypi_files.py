@@ -18,15 +18,39 @@ from packaging.utils import (
 
 # Extensions the Nexus PyPI plugin recognises (facts §2.9), longest first.
 EXTENSIONS = sorted(
-    (".whl", ".egg", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar.lz",
-     ".tar.lzma", ".tlz", ".tar.z", ".tz", ".taz", ".tar"),
-    key=len, reverse=True)
+    (
+        ".whl",
+        ".egg",
+        ".zip",
+        ".tar.gz",
+        ".tgz",
+        ".tar.bz2",
+        ".tbz",
+        ".tar.xz",
+        ".txz",
+        ".tar.lz",
+        ".tar.lzma",
+        ".tlz",
+        ".tar.z",
+        ".tz",
+        ".taz",
+        ".tar",
+    ),
+    key=len,
+    reverse=True,
+)
 SIGNATURE = ".asc"
 CONTENT_TYPES = {
-    ".whl": "application/zip", ".egg": "application/zip", ".zip": "application/zip",
-    ".tar.gz": "application/x-gzip", ".tgz": "application/x-gzip",
-    ".tar.bz2": "application/x-bzip2", ".tbz": "application/x-bzip2",
-    ".tar.xz": "application/x-xz", ".txz": "application/x-xz", ".tar": "application/x-tar",
+    ".whl": "application/zip",
+    ".egg": "application/zip",
+    ".zip": "application/zip",
+    ".tar.gz": "application/x-gzip",
+    ".tgz": "application/x-gzip",
+    ".tar.bz2": "application/x-bzip2",
+    ".tbz": "application/x-bzip2",
+    ".tar.xz": "application/x-xz",
+    ".txz": "application/x-xz",
+    ".tar": "application/x-tar",
     SIGNATURE: "text/plain",
 }
 
@@ -94,10 +118,12 @@ def read_metadata(path: Path, filename: str) -> Metadata | None:
     if text is None:
         return None
     message = HeaderParser().parsestr(text)
-    return Metadata(name=message.get("Name", "").strip(),
-                    version=message.get("Version", "").strip(),
-                    requires_python=message.get("Requires-Python"),
-                    summary=message.get("Summary"))
+    return Metadata(
+        name=message.get("Name", "").strip(),
+        version=message.get("Version", "").strip(),
+        requires_python=message.get("Requires-Python"),
+        summary=message.get("Summary"),
+    )
 
 
 def _is_metadata_member(name: str) -> bool:
@@ -117,9 +143,10 @@ def _zip_metadata(path: Path) -> str | None:
 
 def _tar_metadata(path: Path) -> str | None:
     with tarfile.open(path) as archive:
-        members = sorted((m for m in archive.getmembers()
-                          if m.isfile() and _is_metadata_member(m.name)),
-                         key=lambda m: len(m.name))
+        members = sorted(
+            (m for m in archive.getmembers() if m.isfile() and _is_metadata_member(m.name)),
+            key=lambda m: len(m.name),
+        )
         if not members:
             return None
         extracted = archive.extractfile(members[0])

@@ -12,8 +12,15 @@ from .repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
 
 
 class PypiFormat:
-    def __init__(self, db: Database, repos: RepositoryStore, content: ContentStore,
-                 blobs: BlobStore, hosted: HostedPypi, proxy: ProxyPypi) -> None:
+    def __init__(
+        self,
+        db: Database,
+        repos: RepositoryStore,
+        content: ContentStore,
+        blobs: BlobStore,
+        hosted: HostedPypi,
+        proxy: ProxyPypi,
+    ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
@@ -22,8 +29,7 @@ class PypiFormat:
         self.group = GroupPypi(repos, self.reader)
 
     def reader(self, repo: Repository) -> PypiReader:
-        readers: dict[str, PypiReader] = {HOSTED: self.hosted, PROXY: self.proxy,
-                                          GROUP: self.group}
+        readers: dict[str, PypiReader] = {HOSTED: self.hosted, PROXY: self.proxy, GROUP: self.group}
         return readers[repo.type]
 
     def delete_asset(self, repo: Repository, asset: Asset) -> None:

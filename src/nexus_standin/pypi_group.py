@@ -24,8 +24,9 @@ class PypiReader(Protocol):
 
 
 class GroupPypi:
-    def __init__(self, repos: RepositoryStore,
-                 reader_for: Callable[[Repository], PypiReader]) -> None:
+    def __init__(
+        self, repos: RepositoryStore, reader_for: Callable[[Repository], PypiReader]
+    ) -> None:
         self._repos = repos
         self._reader_for = reader_for
 
@@ -60,8 +61,9 @@ class GroupPypi:
                 return asset
         return None
 
-    def _members(self, group: Repository, seen: frozenset[str] = frozenset()) -> Iterator[
-            Repository]:
+    def _members(
+        self, group: Repository, seen: frozenset[str] = frozenset()
+    ) -> Iterator[Repository]:
         """Members in memberNames order; nested groups are flattened, cycles cut."""
         for name in group.members:
             member = self._repos.get(name)

@@ -108,11 +108,13 @@ class HostedPypi:
     def package(self, repo: Repository, path: str) -> Asset | None:
         return self._content.find_asset(repo.name, path) if path.startswith("/packages/") else None
 
-    def _cache_page(self, conn: sqlite3.Connection, repo: Repository, path: str, kind: str,
-                    page: bytes) -> None:
+    def _cache_page(
+        self, conn: sqlite3.Connection, repo: Repository, path: str, kind: str, page: bytes
+    ) -> None:
         blob = self._blobs.write_bytes(page)
         replaced = self._content.save_asset(
-            conn, NewAsset(repo.name, path, kind, blob, "text/html"))
+            conn, NewAsset(repo.name, path, kind, blob, "text/html")
+        )
         if replaced:
             self._blobs.delete([replaced])
 
@@ -128,8 +130,9 @@ class HostedPypi:
             items = [self._new_asset(repo, upload, upload.filename, written[0], PACKAGE)]
             if upload.signature is not None:
                 written.append(self._blobs.write(upload.signature[1]))
-                items.append(self._new_asset(repo, upload, upload.signature[0], written[1],
-                                             SIGNATURE))
+                items.append(
+                    self._new_asset(repo, upload, upload.signature[0], written[1], SIGNATURE)
+                )
             replaced = self._store(repo, items, canonicalize_name(upload.name))
         except BaseException:
             self._blobs.delete(blob.ref for blob in written)
@@ -143,20 +146,33 @@ class HostedPypi:
         if expected and expected != blob.md5:
             raise NexusError(400, f"Digests do not match, found: {blob.md5}, expected: {expected}")
 
-    def _new_asset(self, repo: Repository, upload: Upload, filename: str, blob: BlobInfo,
-                   kind: str) -> NewAsset:
+    def _new_asset(
+        self, repo: Repository, upload: Upload, filename: str, blob: BlobInfo, kind: str
+    ) -> NewAsset:
         component = (canonicalize_name(upload.name), upload.version)
-        return NewAsset(repo.name, package_path(upload.name, upload.version, filename), kind,
-                        blob, content_type(filename), upload.uploader, upload.uploader_ip,
-                        dict(upload.attributes), component)
+        return NewAsset(
+            repo.name,
+            package_path(upload.name, upload.version, filename),
+            kind,
+            blob,
+            content_type(filename),
+            upload.uploader,
+            upload.uploader_ip,
+            dict(upload.attributes),
+            component,
+        )
 
     def _store(self, repo: Repository, items: list[NewAsset], name: str) -> list[str]:
         replaced: list[str] = []
         with self._db.write() as conn:
             for item in items:
-                exists = conn.execute(
-                    "SELECT 1 FROM asset WHERE repository = ? AND path = ?",
-                    (repo.name, item.path)).fetchone() is not None
+                exists = (
+                    conn.execute(
+                        "SELECT 1 FROM asset WHERE repository = ? AND path = ?",
+                        (repo.name, item.path),
+                    ).fetchone()
+                    is not None
+                )
                 check_write_allowed(repo, item.path, exists)
             for item in items:
                 old = self._content.save_asset(conn, item)
@@ -166,8 +182,10 @@ class HostedPypi:
 
     def drop_pages(self, conn: sqlite3.Connection, repo: Repository, name: str) -> list[str]:
         """Forget cached index pages after the project's files changed."""
-        return [*self._content.delete_path(conn, repo.name, project_path(name)),
-                *self._content.delete_path(conn, repo.name, ROOT_PATH)]
+        return [
+            *self._content.delete_path(conn, repo.name, project_path(name)),
+            *self._content.delete_path(conn, repo.name, ROOT_PATH),
+        ]
 
     def delete_asset(self, repo: Repository, asset: Asset) -> None:
         if repo.write_policy == "DENY":
@@ -190,5 +208,6 @@ class HostedPypi:
 def _link(asset: Asset) -> Link:
     filename = asset.path.rsplit("/", 1)[-1]
     requires = asset.attributes.get("requires_python")
-    return Link(filename, f"../..{asset.path}#sha256={asset.sha256}",
-                str(requires) if requires else None)
+    return Link(
+        filename, f"../..{asset.path}#sha256={asset.sha256}", str(requires) if requires else None
+    )

@@ -56,8 +56,9 @@ class _Block:
 
 
 class ProxyPypi:
-    def __init__(self, db: Database, content: ContentStore, blobs: BlobStore, log: AppLog,
-                 user_agent: str) -> None:
+    def __init__(
+        self, db: Database, content: ContentStore, blobs: BlobStore, log: AppLog, user_agent: str
+    ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
@@ -74,8 +75,9 @@ class ProxyPypi:
 
     def project_page(self, repo: Repository, name: str) -> bytes | None:
         key = f"/simple/{name}/"
-        asset = self._get(repo, key, repo.metadata_max_age,
-                          lambda: self._fetch_project(repo, name, key))
+        asset = self._get(
+            repo, key, repo.metadata_max_age, lambda: self._fetch_project(repo, name, key)
+        )
         return self._blobs.read_bytes(asset.blob_ref) if asset else None
 
     def root_page(self, repo: Repository) -> bytes:
@@ -86,8 +88,12 @@ class ProxyPypi:
         segments = path.split("/")  # "", "packages", name, version, ..., file
         if len(segments) < 5:
             return None
-        return self._get(repo, path, repo.content_max_age,
-                         lambda: self._fetch_package(repo, path, segments[2], segments[3]))
+        return self._get(
+            repo,
+            path,
+            repo.content_max_age,
+            lambda: self._fetch_package(repo, path, segments[2], segments[3]),
+        )
 
     def invalidate(self, repo: Repository) -> None:
         """POST invalidate-cache: cached content becomes stale, the negative cache is emptied."""
@@ -105,8 +111,9 @@ class ProxyPypi:
 
     # -- cache logic ---------------------------------------------------------------------------
 
-    def _get(self, repo: Repository, key: str, max_age: float,
-             fetch: Callable[[], Asset | None]) -> Asset | None:
+    def _get(
+        self, repo: Repository, key: str, max_age: float, fetch: Callable[[], Asset | None]
+    ) -> Asset | None:
         cached = self._content.find_asset(repo.name, key)
         if cached is not None and self._fresh(repo, cached, max_age):
             return cached
@@ -172,8 +179,11 @@ class ProxyPypi:
         previous = self._blocks.get(repo.name)
         seconds = min(previous.seconds * 2, MAX_BLOCK_SECONDS) if previous else FIRST_BLOCK_SECONDS
         self._blocks[repo.name] = _Block(time.time() + seconds, seconds)
-        self._log.warning(LOG_SOURCE, f"Repository {repo.name} auto-blocked for {seconds:.0f}s:"
-                                      f" remote {redact_url(repo.remote_url)} unavailable")
+        self._log.warning(
+            LOG_SOURCE,
+            f"Repository {repo.name} auto-blocked for {seconds:.0f}s:"
+            f" remote {redact_url(repo.remote_url)} unavailable",
+        )
 
     # -- fetching ------------------------------------------------------------------------------
 
@@ -195,11 +205,11 @@ class ProxyPypi:
         if response is None:
             return None
         page = render_root_page(parse_root_page(response.text))
-        return self._save(repo, "/simple/", ROOT_INDEX, self._blobs.write_bytes(page),
-                          response.url, [])
+        return self._save(
+            repo, "/simple/", ROOT_INDEX, self._blobs.write_bytes(page), response.url, []
+        )
 
-    def _fetch_package(self, repo: Repository, path: str, name: str,
-                       version: str) -> Asset | None:
+    def _fetch_package(self, repo: Repository, path: str, name: str, version: str) -> Asset | None:
         filename = path.rsplit("/", 1)[-1]
         url = self._content.remote_url(repo.name, filename)
         if url is None:
@@ -212,19 +222,31 @@ class ProxyPypi:
             return None
         with response:
             blob = self._blobs.write_chunks(response.iter_content(CHUNK))
-        return self._save(repo, path, PACKAGE, blob, url, [],
-                          component=(canonicalize_name(name), version))
+        return self._save(
+            repo, path, PACKAGE, blob, url, [], component=(canonicalize_name(name), version)
+        )
 
-    def _save(self, repo: Repository, key: str, kind: str, blob: BlobInfo, url: str,
-              urls: list[tuple[str, str]], component: tuple[str, str] | None = None) -> Asset:
+    def _save(
+        self,
+        repo: Repository,
+        key: str,
+        kind: str,
+        blob: BlobInfo,
+        url: str,
+        urls: list[tuple[str, str]],
+        component: tuple[str, str] | None = None,
+    ) -> Asset:
         attributes = {"cached_at": time.time(), "remote_url": redact_url(url)}
         filename = key.rstrip("/").rsplit("/", 1)[-1]
         mime = "text/html" if kind != PACKAGE else content_type(filename)
         try:
             with self._db.write() as conn:
-                replaced = self._content.save_asset(conn, NewAsset(
-                    repo.name, key, kind, blob, mime, attributes=attributes,
-                    component=component))
+                replaced = self._content.save_asset(
+                    conn,
+                    NewAsset(
+                        repo.name, key, kind, blob, mime, attributes=attributes, component=component
+                    ),
+                )
                 self._content.save_remote_urls(conn, repo.name, urls)
         except BaseException:
             self._blobs.delete([blob.ref])
@@ -240,8 +262,9 @@ class ProxyPypi:
         if session is None:
             session = requests.Session()
             session.trust_env = False  # never route through this machine's proxy settings
-            session.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
-                              or os.environ.get("SSL_CERT_FILE") or True)
+            session.verify = (
+                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
+            )
             self._local.session = session
         return session
 
@@ -256,17 +279,26 @@ class ProxyPypi:
         started = time.monotonic()
         for attempt in range(retries + 1):
             try:
-                response = self._session().get(url, headers=headers, timeout=timeout,
-                                               stream=stream, auth=repo.remote_credentials)
+                response = self._session().get(
+                    url,
+                    headers=headers,
+                    timeout=timeout,
+                    stream=stream,
+                    auth=repo.remote_credentials,
+                )
                 break
             except requests.RequestException as exc:
                 if attempt == retries:
-                    self._log.warning(LOG_SOURCE, f"{repo.name}: GET {redact_url(url)} failed:"
-                                                  f" {type(exc).__name__}")
+                    self._log.warning(
+                        LOG_SOURCE,
+                        f"{repo.name}: GET {redact_url(url)} failed: {type(exc).__name__}",
+                    )
                     raise RemoteUnavailable(502, blocks=True) from None
         elapsed = int((time.monotonic() - started) * 1000)
-        self._log.info(LOG_SOURCE, f"{repo.name}: GET {redact_url(url)} -> "
-                                   f"{response.status_code} ({elapsed} ms)")
+        self._log.info(
+            LOG_SOURCE,
+            f"{repo.name}: GET {redact_url(url)} -> {response.status_code} ({elapsed} ms)",
+        )
         return _accept(response)
 
 

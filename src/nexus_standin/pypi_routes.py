@@ -25,8 +25,16 @@ from .services import Services
 
 ROOT, PROJECT, PACKAGE, UPLOAD = "root", "project", "package", "upload"
 # Form fields that describe the upload itself rather than the distribution.
-NON_METADATA_FIELDS = {":action", "protocol_version", "content", "gpg_signature", "md5_digest",
-                       "sha256_digest", "blake2_256_digest", "attestations"}
+NON_METADATA_FIELDS = {
+    ":action",
+    "protocol_version",
+    "content",
+    "gpg_signature",
+    "md5_digest",
+    "sha256_digest",
+    "blake2_256_digest",
+    "attestations",
+}
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,11 @@ def match(method: str, path: str) -> Target | None:
     if method in ("GET", "HEAD"):
         if path in ("simple", "simple/"):
             return Target(ROOT)
-        if segments[0] == "simple" and segments[1:2] != [""] and (
-                len(segments) == 2 or (len(segments) == 3 and segments[2] == "")):
+        if (
+            segments[0] == "simple"
+            and segments[1:2] != [""]
+            and (len(segments) == 2 or (len(segments) == 3 and segments[2] == ""))
+        ):
             return Target(PROJECT, segments[1])
         if segments[0] == "packages" and len(segments) >= 4 and all(segments[1:]):
             return Target(PACKAGE, "/" + path)
@@ -50,8 +61,9 @@ def match(method: str, path: str) -> Target | None:
     return None
 
 
-def _admit(services: Services, request: Request, target: Target | None) -> tuple[
-        Repository, Subject]:
+def _admit(
+    services: Services, request: Request, target: Target | None
+) -> tuple[Repository, Subject]:
     repo = services.repos.get(request.path_params["name"])
     if repo is None or target is None or (target.kind == UPLOAD and repo.type != HOSTED):
         raise NexusError(404)
@@ -95,20 +107,29 @@ def _file(services: Services, asset: Asset) -> Response:
     return FileResponse(services.blobs.path(asset.blob_ref), media_type=asset.content_type)
 
 
-def _upload(services: Services, repo: Repository, subject: Subject, form: FormData,
-            request: Request) -> None:
+def _upload(
+    services: Services, repo: Repository, subject: Subject, form: FormData, request: Request
+) -> None:
     """twine's legacy upload: `:action=file_upload`, file part `content`, fields name/version."""
     if form.get(":action") != "file_upload":
         raise NexusError(400, "Unsupported ':action' field")
     content = form.get("content")
     if not isinstance(content, UploadFile) or not content.filename:
         raise NexusError(400, "Missing 'content' file part")
-    services.pypi.hosted.upload(repo, Upload(
-        filename=content.filename, source=content.file,
-        name=str(form.get("name") or ""), version=str(form.get("version") or ""),
-        uploader=subject.user_id, uploader_ip=request.client.host if request.client else "-",
-        attributes=_attributes(form), md5_digest=_text(form.get("md5_digest")),
-        signature=_signature(form)))
+    services.pypi.hosted.upload(
+        repo,
+        Upload(
+            filename=content.filename,
+            source=content.file,
+            name=str(form.get("name") or ""),
+            version=str(form.get("version") or ""),
+            uploader=subject.user_id,
+            uploader_ip=request.client.host if request.client else "-",
+            attributes=_attributes(form),
+            md5_digest=_text(form.get("md5_digest")),
+            signature=_signature(form),
+        ),
+    )
 
 
 def _text(value: object) -> str | None:

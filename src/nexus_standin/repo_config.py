@@ -54,15 +54,17 @@ def raise_if(errors: list[tuple[str, str]]) -> None:
         raise ValidationFailed(errors)
 
 
-def _semantic_errors(repo: Repository, repos: RepositoryStore,
-                     blobs: BlobStore) -> list[tuple[str, str]]:
+def _semantic_errors(
+    repo: Repository, repos: RepositoryStore, blobs: BlobStore
+) -> list[tuple[str, str]]:
     errors = []
     blob_store = repo.section("storage").get("blobStoreName")
     if blob_store != blobs.name:
         errors.append(("PARAMETER blobStoreName", f"Blob store '{blob_store}' does not exist"))
     if repo.type == HOSTED and repo.write_policy not in WRITE_POLICIES:
-        errors.append(("PARAMETER writePolicy",
-                       "must be one of allow, allow_once, deny (in any case)"))
+        errors.append(
+            ("PARAMETER writePolicy", "must be one of allow, allow_once, deny (in any case)")
+        )
     if repo.type == PROXY:
         url = urlsplit(repo.remote_url)
         if url.scheme not in ("http", "https") or not url.hostname:
@@ -81,8 +83,9 @@ def _member_errors(group: Repository, repos: RepositoryStore) -> list[tuple[str,
         elif member is None:
             errors.append(("PARAMETER memberNames", f"Repository '{name}' does not exist"))
         elif member.format != group.format:
-            errors.append(("PARAMETER memberNames",
-                           f"Repository '{name}' is not of format {group.format}"))
+            errors.append(
+                ("PARAMETER memberNames", f"Repository '{name}' is not of format {group.format}")
+            )
     return errors
 
 
@@ -92,28 +95,56 @@ def repository_url(repo: Repository, base_url: str) -> str:
 
 def api_view(repo: Repository, base_url: str) -> dict[str, Any]:
     """GET /v1/repositories/pypi/<type>/<name>, shaped by the 3.97 response models."""
-    view: dict[str, Any] = {"name": repo.name, "format": repo.format, "type": repo.type,
-                            "url": repository_url(repo, base_url), "online": repo.online}
+    view: dict[str, Any] = {
+        "name": repo.name,
+        "format": repo.format,
+        "type": repo.type,
+        "url": repository_url(repo, base_url),
+        "online": repo.online,
+    }
     storage = repo.section("storage")
-    plain_storage = {"blobStoreName": storage.get("blobStoreName"),
-                     "strictContentTypeValidation": storage.get("strictContentTypeValidation")}
+    plain_storage = {
+        "blobStoreName": storage.get("blobStoreName"),
+        "strictContentTypeValidation": storage.get("strictContentTypeValidation"),
+    }
     if repo.type == HOSTED:
-        view.update(storage={**plain_storage, "writePolicy": storage.get("writePolicy")},
-                    cleanup=_cleanup(repo),
-                    component={"proprietaryComponents": bool(
-                        repo.section("component").get("proprietaryComponents", False))})
+        view.update(
+            storage={**plain_storage, "writePolicy": storage.get("writePolicy")},
+            cleanup=_cleanup(repo),
+            component={
+                "proprietaryComponents": bool(
+                    repo.section("component").get("proprietaryComponents", False)
+                )
+            },
+        )
         return dump(PypiHostedApiRepository.model_validate(view), frozenset({"cleanup"}))
     if repo.type == PROXY:
-        view.update(storage=plain_storage, cleanup=_cleanup(repo), proxy=_proxy(repo),
-                    negativeCache=repo.section("negativeCache"), httpClient=_http_client(repo),
-                    routingRuleName=repo.config.get("routingRuleName"), replication=None,
-                    pypi={"removeQuarantinedVersions": False,
-                          "suffix": repo.section("pypi").get("suffix")})
-        return dump(PyPiProxyApiRepository.model_validate(view),
-                    frozenset({"cleanup", "routingRuleName", "replication", "authentication",
-                               "connection", "suffix"}))
-    view.update(storage=plain_storage,
-                group={"memberNames": repo.members or ["-"], "writableMember": None})
+        view.update(
+            storage=plain_storage,
+            cleanup=_cleanup(repo),
+            proxy=_proxy(repo),
+            negativeCache=repo.section("negativeCache"),
+            httpClient=_http_client(repo),
+            routingRuleName=repo.config.get("routingRuleName"),
+            replication=None,
+            pypi={"removeQuarantinedVersions": False, "suffix": repo.section("pypi").get("suffix")},
+        )
+        return dump(
+            PyPiProxyApiRepository.model_validate(view),
+            frozenset(
+                {
+                    "cleanup",
+                    "routingRuleName",
+                    "replication",
+                    "authentication",
+                    "connection",
+                    "suffix",
+                }
+            ),
+        )
+    view.update(
+        storage=plain_storage, group={"memberNames": repo.members or ["-"], "writableMember": None}
+    )
     group = dump(SimpleApiGroupDeployRepository.model_validate(view), frozenset({"writableMember"}))
     # Deleting a member can leave a group empty; the model insists on one member, Nexus does not.
     group["group"]["memberNames"] = repo.members
@@ -128,9 +159,12 @@ def _cleanup(repo: Repository) -> dict[str, Any] | None:
 
 def _proxy(repo: Repository) -> dict[str, Any]:
     proxy = repo.section("proxy")
-    return {"remoteUrl": proxy.get("remoteUrl"), "contentMaxAge": proxy.get("contentMaxAge"),
-            "metadataMaxAge": proxy.get("metadataMaxAge"),
-            "preserveEncodedCharacters": bool(proxy.get("preserveEncodedCharacters", False))}
+    return {
+        "remoteUrl": proxy.get("remoteUrl"),
+        "contentMaxAge": proxy.get("contentMaxAge"),
+        "metadataMaxAge": proxy.get("metadataMaxAge"),
+        "preserveEncodedCharacters": bool(proxy.get("preserveEncodedCharacters", False)),
+    }
 
 
 def _http_client(repo: Repository) -> dict[str, Any]:
@@ -139,21 +173,33 @@ def _http_client(repo: Repository) -> dict[str, Any]:
     auth = client.get("authentication")
     connection = client.get("connection")
     if isinstance(connection, dict):
-        connection = {"enableCircularRedirects": False, "enableCookies": False,
-                      "useTrustStore": False, **connection}
+        connection = {
+            "enableCircularRedirects": False,
+            "enableCookies": False,
+            "useTrustStore": False,
+            **connection,
+        }
     return {
         "blocked": bool(client.get("blocked", False)),
         "autoBlock": bool(client.get("autoBlock", False)),
         "connection": connection,
-        "authentication": ({k: v for k, v in auth.items() if k != "password"}
-                           if isinstance(auth, dict) else None),
+        "authentication": (
+            {k: v for k, v in auth.items() if k != "password"} if isinstance(auth, dict) else None
+        ),
     }
 
 
 def repository_xo(repo: Repository, base_url: str, size: int) -> dict[str, Any]:
     attributes = {"proxy": {"remoteUrl": repo.remote_url}} if repo.type == PROXY else {}
-    model = RepositoryXO.model_validate({
-        "name": repo.name, "format": repo.format, "type": repo.type,
-        "url": repository_url(repo, base_url), "attributes": attributes,
-        "online": repo.online, "size": size})
+    model = RepositoryXO.model_validate(
+        {
+            "name": repo.name,
+            "format": repo.format,
+            "type": repo.type,
+            "url": repository_url(repo, base_url),
+            "attributes": attributes,
+            "online": repo.online,
+            "size": size,
+        }
+    )
     return dump(model)

@@ -100,8 +100,11 @@ class RepositoryStore:
         return _repository(row) if row else None
 
     def get_ignoring_case(self, name: str) -> Repository | None:
-        row = self._db.read().execute(
-            "SELECT * FROM repository WHERE name_key = ?", (name.lower(),)).fetchone()
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM repository WHERE name_key = ?", (name.lower(),))
+            .fetchone()
+        )
         return _repository(row) if row else None
 
     def all(self) -> list[Repository]:
@@ -113,18 +116,26 @@ class RepositoryStore:
             conn.execute(
                 "INSERT INTO repository (name, name_key, type, format, config, created)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (repo.name, repo.name.lower(), repo.type, repo.format, json.dumps(repo.config),
-                 datetime.now(UTC).isoformat()),
+                (
+                    repo.name,
+                    repo.name.lower(),
+                    repo.type,
+                    repo.format,
+                    json.dumps(repo.config),
+                    datetime.now(UTC).isoformat(),
+                ),
             )
 
     def update(self, conn: sqlite3.Connection, repo: Repository) -> None:
-        conn.execute("UPDATE repository SET config = ? WHERE name = ?",
-                     (json.dumps(repo.config), repo.name))
+        conn.execute(
+            "UPDATE repository SET config = ? WHERE name = ?", (json.dumps(repo.config), repo.name)
+        )
 
     def delete(self, conn: sqlite3.Connection, name: str) -> None:
         conn.execute("DELETE FROM repository WHERE name = ?", (name,))
 
 
 def _repository(row: sqlite3.Row) -> Repository:
-    return Repository(name=row["name"], type=row["type"], format=row["format"],
-                      config=json.loads(row["config"]))
+    return Repository(
+        name=row["name"], type=row["type"], format=row["format"], config=json.loads(row["config"])
+    )

@@ -15,6 +15,7 @@ TASK_NULLABLE = frozenset({"continuationToken", "message", "lastRun", "lastRunRe
 
 # -- cleanup policies --------------------------------------------------------------------------
 
+
 def list_policies(call: Call) -> Response:
     call.subject.demand_admin()
     return json_response(call.services.cleanup_policies.all())
@@ -63,11 +64,15 @@ def delete_policy(call: Call) -> Response:
 
 # -- tasks -------------------------------------------------------------------------------------
 
+
 def list_tasks(call: Call) -> Response:
     call.subject.demand_admin()
     wanted = call.query("type")
-    tasks = [TaskXO.model_validate(task) for task in call.services.tasks.all()
-             if wanted is None or task["type"] == wanted]
+    tasks = [
+        TaskXO.model_validate(task)
+        for task in call.services.tasks.all()
+        if wanted is None or task["type"] == wanted
+    ]
     return json_response(dump(PageTaskXO(items=tasks, continuationToken=None), TASK_NULLABLE))
 
 
@@ -96,13 +101,19 @@ def stop_task(call: Call) -> Response:
 
 # -- blob stores -------------------------------------------------------------------------------
 
+
 def list_blobstores(call: Call) -> Response:
     call.subject.demand_admin()
     blobs = call.services.blobs
     count, size = blobs.usage()
     store = GenericBlobStoreApiResponse(
-        name=BlobStore.name, type="File", unavailable=False, blobCount=count,
-        totalSizeInBytes=size, availableSpaceInBytes=blobs.available_bytes())
+        name=BlobStore.name,
+        type="File",
+        unavailable=False,
+        blobCount=count,
+        totalSizeInBytes=size,
+        availableSpaceInBytes=blobs.available_bytes(),
+    )
     return json_response([dump(store, frozenset({"softQuota"}))])
 
 

@@ -45,8 +45,9 @@ def _repository_of(call: Call, item: str, action: str) -> tuple[Repository, str]
 def list_components(call: Call) -> Response:
     repo = _browsable(call)
     content = call.services.content
-    components = content.page_components(repo.name, decode_token(call.query("continuationToken")),
-                                         PAGE_SIZE)
+    components = content.page_components(
+        repo.name, decode_token(call.query("continuationToken")), PAGE_SIZE
+    )
     return json_response(component_page(components, content, call.base_url, PAGE_SIZE))
 
 
@@ -70,7 +71,8 @@ def delete_component(call: Call) -> Response:
 def list_assets(call: Call) -> Response:
     repo = _browsable(call)
     assets = call.services.content.page_assets(
-        repo.name, decode_token(call.query("continuationToken")), PAGE_SIZE)
+        repo.name, decode_token(call.query("continuationToken")), PAGE_SIZE
+    )
     return json_response(asset_page(assets, call.base_url, PAGE_SIZE))
 
 
@@ -101,8 +103,11 @@ def upload_component(call: Call) -> Response:
         raise NexusError(404, f"Unable to locate repository with id {name}")
     call.subject.demand_repository(repo, "add")
     if repo.type != HOSTED:
-        raise NexusError(400, f"Uploading components to a '{repo.type}' type repository is"
-                              " unsupported, must be 'hosted'")
+        raise NexusError(
+            400,
+            f"Uploading components to a '{repo.type}' type repository is"
+            " unsupported, must be 'hosted'",
+        )
     part = call.form.get(UPLOAD_FIELD) if call.form is not None else None
     if not isinstance(part, UploadFile) or not part.filename:
         raise NexusError(400, f"The field {UPLOAD_FIELD} is required")
@@ -125,9 +130,15 @@ def _upload(call: Call, path: Path, filename: str, source: BinaryIO) -> Upload:
         missing = "name" if not metadata.name else "version"
         raise NexusError(400, f"Metadata is missing the {missing} attribute")
     attributes = {"requires_python": metadata.requires_python} if metadata.requires_python else {}
-    return Upload(filename=filename, source=source, name=metadata.name,
-                  version=metadata.version, uploader=call.subject.user_id,
-                  uploader_ip=call.client_ip, attributes=attributes)
+    return Upload(
+        filename=filename,
+        source=source,
+        name=metadata.name,
+        version=metadata.version,
+        uploader=call.subject.user_id,
+        uploader_ip=call.client_ip,
+        attributes=attributes,
+    )
 
 
 routes = [

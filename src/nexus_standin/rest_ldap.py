@@ -22,19 +22,27 @@ from .rest_support import Call, dump, json_response, no_content, parse_model, re
 LOG_SOURCE = "org.sonatype.nexus.ldap.internal.LdapConfigurationManager"
 ENUM_FIELDS = ("protocol", "authScheme", "groupType")
 SASL_SCHEMES = ("CRAM_MD5", "DIGEST_MD5")
-STATIC_GROUP_FIELDS = ("groupObjectClass", "groupIdAttribute", "groupMemberAttribute",
-                       "groupMemberFormat")
+STATIC_GROUP_FIELDS = (
+    "groupObjectClass",
+    "groupIdAttribute",
+    "groupMemberAttribute",
+    "groupMemberFormat",
+)
 
 
 # -- request handling --------------------------------------------------------------------------
 
-def _request(call: Call, model: type[BaseModel], *,
-             fallback_password: str | None = None) -> dict[str, Any]:
+
+def _request(
+    call: Call, model: type[BaseModel], *, fallback_password: str | None = None
+) -> dict[str, Any]:
     """The body validated by its model and Nexus's conditional rules, as camelCase JSON."""
     data = call.json()
     if isinstance(data, dict):
-        data = {key: value.upper() if key in ENUM_FIELDS and isinstance(value, str) else value
-                for key, value in data.items()}
+        data = {
+            key: value.upper() if key in ENUM_FIELDS and isinstance(value, str) else value
+            for key, value in data.items()
+        }
         if not data.get("authPassword") and fallback_password is not None:
             data["authPassword"] = fallback_password
     config = dump(parse_model(model, data))
@@ -58,8 +66,11 @@ def _rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
             required += list(STATIC_GROUP_FIELDS)
         elif config.get("groupType") == "DYNAMIC":
             required.append("userMemberOfAttribute")
-    violations = [(f"PARAMETER {field}", "may not be empty") for field in required
-                  if not str(config.get(field) or "").strip()]
+    violations = [
+        (f"PARAMETER {field}", "may not be empty")
+        for field in required
+        if not str(config.get(field) or "").strip()
+    ]
     port = int(config["port"])
     if not 1 <= port <= 65535:
         violations.append(("PARAMETER port", "must be between 1 and 65535"))
@@ -84,11 +95,11 @@ def read_view(server: LdapServer) -> dict[str, Any]:
     config = {key: value for key, value in server.config.items() if key != "authPassword"}
     if not config.get("ldapGroupsAsRoles"):
         config.pop("groupType", None)
-    return dump(ReadLdapServerXo.model_validate({**config, "id": server.id,
-                                                 "order": server.order}))
+    return dump(ReadLdapServerXo.model_validate({**config, "id": server.id, "order": server.order}))
 
 
 # -- endpoints ---------------------------------------------------------------------------------
+
 
 def list_servers(call: Call) -> Response:
     call.subject.demand_admin()
@@ -105,8 +116,9 @@ def create_server(call: Call) -> Response:
     config = _request(call, CreateLdapServerXo)
     _check_unique_name(call, str(config["name"]))
     call.services.ldap.create(config)
-    call.services.app_log.info(LOG_SOURCE, f"Created LDAP server: {config['name']}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Created LDAP server: {config['name']}", call.subject.user_id
+    )
     return Response(status_code=201)
 
 
@@ -116,12 +128,19 @@ def update_server(call: Call) -> Response:
     config = _request(call, UpdateLdapServerXo)
     given_id = config.pop("id", None)
     if given_id and given_id != existing.id:
-        raise ValidationFailed([("PARAMETER id", f"LDAP server id '{given_id}' does not match"
-                                                 f" the server '{existing.name}'")])
+        raise ValidationFailed(
+            [
+                (
+                    "PARAMETER id",
+                    f"LDAP server id '{given_id}' does not match the server '{existing.name}'",
+                )
+            ]
+        )
     _check_unique_name(call, str(config["name"]), existing)
     call.services.ldap.update(existing, config)
-    call.services.app_log.info(LOG_SOURCE, f"Updated LDAP server: {existing.name}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Updated LDAP server: {existing.name}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -129,8 +148,9 @@ def delete_server(call: Call) -> Response:
     call.subject.demand_admin()
     server = _known(call)
     call.services.ldap.delete(server.name)
-    call.services.app_log.info(LOG_SOURCE, f"Deleted LDAP server: {server.name}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Deleted LDAP server: {server.name}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -154,19 +174,26 @@ def verify_connection(call: Call) -> Response:
     existing = call.services.ldap.get(existing_name) if existing_name else None
     if existing_name and existing is None:
         raise NexusError(404, f"LDAP server '{existing_name}' not found")
-    config = _request(call, CreateLdapServerXo,
-                      fallback_password=existing.password if existing else None)
+    config = _request(
+        call, CreateLdapServerXo, fallback_password=existing.password if existing else None
+    )
     try:
         stage = verify(config)
     except VerifyFailure as failure:
         call.services.app_log.warning(
-            LOG_SOURCE, f"Verify connection to LDAP server {config['host']}:{config['port']}"
-                        f" failed at {failure.stage}: {failure.cause}", call.subject.user_id)
-        raise JsonMessageError(400, connect_message(str(config["host"]),
-                                                    int(config["port"]))) from None
+            LOG_SOURCE,
+            f"Verify connection to LDAP server {config['host']}:{config['port']}"
+            f" failed at {failure.stage}: {failure.cause}",
+            call.subject.user_id,
+        )
+        raise JsonMessageError(
+            400, connect_message(str(config["host"]), int(config["port"]))
+        ) from None
     call.services.app_log.info(
-        LOG_SOURCE, f"Verified connection to LDAP server {config['host']}:{config['port']}"
-                    f" ({stage})", call.subject.user_id)
+        LOG_SOURCE,
+        f"Verified connection to LDAP server {config['host']}:{config['port']} ({stage})",
+        call.subject.user_id,
+    )
     return Response(status_code=200)
 
 

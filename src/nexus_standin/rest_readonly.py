@@ -29,8 +29,7 @@ def freeze(call: Call) -> Response:
     call.subject.demand_admin()
     if not call.services.freeze.freeze(call.subject.user_id, "REST request"):
         raise MappedError(404)
-    call.services.app_log.info(LOG_SOURCE, "Freeze requested: REST request",
-                               call.subject.user_id)
+    call.services.app_log.info(LOG_SOURCE, "Freeze requested: REST request", call.subject.user_id)
     return no_content()
 
 

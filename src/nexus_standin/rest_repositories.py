@@ -38,11 +38,15 @@ def _pypi_type(call: Call) -> str:
 
 def list_repositories(call: Call) -> Response:
     services = call.services
-    visible = [repo for repo in services.repos.all()
-               if call.subject.permits_repository(repo, "browse")]
-    return json_response([
-        repository_xo(repo, call.base_url, services.content.repository_size(repo.name))
-        for repo in visible])
+    visible = [
+        repo for repo in services.repos.all() if call.subject.permits_repository(repo, "browse")
+    ]
+    return json_response(
+        [
+            repository_xo(repo, call.base_url, services.content.repository_size(repo.name))
+            for repo in visible
+        ]
+    )
 
 
 def get_repository(call: Call) -> Response:
@@ -60,8 +64,10 @@ def delete_repository(call: Call) -> Response:
         for group in services.repos.all():
             if group.type == GROUP and repo.name in group.members:
                 members = [name for name in group.members if name != repo.name]
-                config = {**group.config, "group": {**group.section("group"),
-                                                    "memberNames": members}}
+                config = {
+                    **group.config,
+                    "group": {**group.section("group"), "memberNames": members},
+                }
                 services.repos.update(conn, replace(group, config=config))
         refs = services.content.delete_repository(conn, repo.name)
         services.repos.delete(conn, repo.name)
@@ -83,8 +89,9 @@ def create_pypi(call: Call) -> Response:
     repo = parse_request(_pypi_type(call), call.json())
     check_new(repo, services.repos, services.blobs)
     services.repos.create(repo)
-    services.app_log.info(LOG_SOURCE, f"Created repository: {repo.name} (pypi-{repo.type})",
-                          call.subject.user_id)
+    services.app_log.info(
+        LOG_SOURCE, f"Created repository: {repo.name} (pypi-{repo.type})", call.subject.user_id
+    )
     return Response(status_code=201)
 
 
@@ -96,8 +103,9 @@ def update_pypi(call: Call) -> Response:
     if repo.name != existing.name:
         raise ValidationFailed([("*", "Renaming a repository is not supported")])
     if existing.type != repo.type:
-        raise ValidationFailed([("*", f"Repository {existing.name} is not a pypi-{repo.type}"
-                                      " repository")])
+        raise ValidationFailed(
+            [("*", f"Repository {existing.name} is not a pypi-{repo.type} repository")]
+        )
     check_update(repo, services.repos, services.blobs)
     with services.db.write() as conn:
         services.repos.update(conn, repo)
@@ -123,8 +131,9 @@ def invalidate_cache(call: Call) -> Response:
         raise NexusError(400, "Repository is not of proxy or group type")
     if repo.type == PROXY:
         call.services.pypi.proxy.invalidate(repo)
-    call.services.app_log.info(LOG_SOURCE, f"Invalidated cache of repository: {repo.name}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Invalidated cache of repository: {repo.name}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -144,7 +153,6 @@ routes = [
     Route(PYPI + "/{name:str}", rest(get_pypi), methods=["GET"]),
     Route("/v1/repositories/{name:str}", rest(get_repository), methods=["GET"]),
     Route("/v1/repositories/{name:str}", rest(delete_repository), methods=["DELETE"]),
-    Route("/v1/repositories/{name:str}/invalidate-cache", rest(invalidate_cache),
-          methods=["POST"]),
+    Route("/v1/repositories/{name:str}/invalidate-cache", rest(invalidate_cache), methods=["POST"]),
     Route("/v1/repositories/{name:str}/rebuild-index", rest(rebuild_index), methods=["POST"]),
 ]

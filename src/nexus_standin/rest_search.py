@@ -17,28 +17,37 @@ CHECKSUMS = ("md5", "sha1", "sha256", "sha512")
 def _query(call: Call) -> SearchQuery:
     call.subject.demand(call.subject.permits("nx-search-read"))
     wanted = call.query("repository")
-    readable = [repo.name for repo in call.services.repos.all()
-                if call.subject.permits_repository(repo, "browse")
-                and (wanted is None or repo.name == wanted)]
+    readable = [
+        repo.name
+        for repo in call.services.repos.all()
+        if call.subject.permits_repository(repo, "browse")
+        and (wanted is None or repo.name == wanted)
+    ]
     fmt = call.query("format")
     if fmt is not None and fmt != FORMAT:
         readable = []
     checksums = {name: value for name in CHECKSUMS if (value := call.query(name))}
-    return SearchQuery(repositories=readable, name=call.query("name"),
-                       version=call.query("version"), keyword=call.query("q"),
-                       checksums=checksums)
+    return SearchQuery(
+        repositories=readable,
+        name=call.query("name"),
+        version=call.query("version"),
+        keyword=call.query("q"),
+        checksums=checksums,
+    )
 
 
 def search_components(call: Call) -> Response:
     content = call.services.content
     components = content.search_components(
-        _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE)
+        _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE
+    )
     return json_response(component_page(components, content, call.base_url, PAGE_SIZE))
 
 
 def search_assets(call: Call) -> Response:
     assets = call.services.content.search_assets(
-        _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE)
+        _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE
+    )
     return json_response(asset_page(assets, call.base_url, PAGE_SIZE))
 
 
@@ -47,9 +56,12 @@ def download_asset(call: Call) -> Response:
     if not assets:
         raise NexusError(404)
     if len(assets) > 1:
-        raise NexusError(400, "Search returned multiple assets, please refine search criteria to"
-                              " find a single asset or use the sort query parameter to retrieve"
-                              " the first result.")
+        raise NexusError(
+            400,
+            "Search returned multiple assets, please refine search criteria to"
+            " find a single asset or use the sort query parameter to retrieve"
+            " the first result.",
+        )
     url = asset_xo(assets[0], call.base_url).download_url
     return RedirectResponse(str(url), status_code=302)
 

@@ -33,6 +33,7 @@ LOG_SOURCE = "org.sonatype.nexus.security"
 
 # -- anonymous and realms --------------------------------------------------------------------
 
+
 def get_anonymous(call: Call) -> Response:
     call.subject.demand_admin()
     settings = AnonymousAccessSettingsXO.model_validate(call.services.security.anonymous())
@@ -45,15 +46,17 @@ def put_anonymous(call: Call) -> Response:
     value = dump(settings)
     value.setdefault("enabled", False)
     call.services.security.save_setting("anonymous", value)
-    call.services.app_log.info(LOG_SOURCE, f"Anonymous access enabled: {value['enabled']}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Anonymous access enabled: {value['enabled']}", call.subject.user_id
+    )
     return json_response(value)
 
 
 def available_realms(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([dump(RealmApiXO(id=key, name=name))
-                          for key, name in AVAILABLE_REALMS.items()])
+    return json_response(
+        [dump(RealmApiXO(id=key, name=name)) for key, name in AVAILABLE_REALMS.items()]
+    )
 
 
 def active_realms(call: Call) -> Response:
@@ -75,10 +78,21 @@ def put_active_realms(call: Call) -> Response:
 
 # -- users -------------------------------------------------------------------------------------
 
+
 def _user_json(user: User) -> dict[str, Any]:
-    return dump(ApiUser(userId=user.user_id, firstName=user.first_name, lastName=user.last_name,
-                        emailAddress=user.email, source=DEFAULT_SOURCE, status=user.status,
-                        readOnly=False, roles=user.roles, externalRoles=[]))
+    return dump(
+        ApiUser(
+            userId=user.user_id,
+            firstName=user.first_name,
+            lastName=user.last_name,
+            emailAddress=user.email,
+            source=DEFAULT_SOURCE,
+            status=user.status,
+            readOnly=False,
+            roles=user.roles,
+            externalRoles=[],
+        )
+    )
 
 
 def _known_user(call: Call) -> User:
@@ -108,8 +122,15 @@ def create_user(call: Call) -> Response:
         raise ValidationFailed([("*", f"User '{request.user_id}' already exists.")])
     roles = list(request.roles or [])
     _check_roles(call, roles)
-    user = User(request.user_id, request.first_name, request.last_name, request.email_address,
-                request.status, hash_password(request.password), roles)
+    user = User(
+        request.user_id,
+        request.first_name,
+        request.last_name,
+        request.email_address,
+        request.status,
+        hash_password(request.password),
+        roles,
+    )
     call.services.security.save_user(user)
     call.services.app_log.info(LOG_SOURCE, f"Created user: {user.user_id}", call.subject.user_id)
     return json_response(_user_json(user))
@@ -123,9 +144,16 @@ def update_user(call: Call) -> Response:
         raise ValidationFailed([("*", "The path's userId does not match the body")])
     roles = list(request.roles or [])
     _check_roles(call, roles)
-    call.services.security.save_user(replace(
-        existing, first_name=request.first_name or "", last_name=request.last_name or "",
-        email=request.email_address or "", status=request.status, roles=roles))
+    call.services.security.save_user(
+        replace(
+            existing,
+            first_name=request.first_name or "",
+            last_name=request.last_name or "",
+            email=request.email_address or "",
+            status=request.status,
+            roles=roles,
+        )
+    )
     return no_content()
 
 
@@ -147,13 +175,15 @@ def change_password(call: Call) -> Response:
     if not password:
         raise ValidationFailed([("*", "Password must not be empty")])
     status = "active" if user.status == "changepassword" else user.status
-    call.services.security.save_user(replace(user, password_hash=hash_password(password),
-                                             status=status))
+    call.services.security.save_user(
+        replace(user, password_hash=hash_password(password), status=status)
+    )
     if user.user_id == "admin":
         # Nexus removes the generated password file once the admin password is changed.
         call.services.settings.admin_password_path.unlink(missing_ok=True)
-    call.services.app_log.info(LOG_SOURCE, f"Changed password of user: {user.user_id}",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Changed password of user: {user.user_id}", call.subject.user_id
+    )
     return no_content()
 
 
@@ -162,10 +192,19 @@ def change_password(call: Call) -> Response:
 # is the LDAP group's name). The 3.97 API takes `?source=` on every roles endpoint; without it
 # GET lists every source and the others mean "default".
 
+
 def _role_json(role: Role) -> dict[str, Any]:
-    return dump(RoleXOResponse(id=role.id, source=role.source, name=role.name,
-                               description=role.description, readOnly=role.read_only,
-                               privileges=role.privileges, roles=role.roles))
+    return dump(
+        RoleXOResponse(
+            id=role.id,
+            source=role.source,
+            name=role.name,
+            description=role.description,
+            readOnly=role.read_only,
+            privileges=role.privileges,
+            roles=role.roles,
+        )
+    )
 
 
 def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
@@ -188,15 +227,26 @@ def _role_from(call: Call, source: str) -> Role:
     request = parse_model(RoleXORequest, call.json())
     contained = list(request.roles or [])
     _check_roles(call, contained)
-    return Role(request.id, request.name, request.description or "",
-                list(request.privileges or []), contained, source=source)
+    return Role(
+        request.id,
+        request.name,
+        request.description or "",
+        list(request.privileges or []),
+        contained,
+        source=source,
+    )
 
 
 def list_roles(call: Call) -> Response:
     call.subject.demand_admin()
     source = _source(call, default=None)
-    return json_response([_role_json(role) for role in call.services.security.roles()
-                          if source is None or role.source == source])
+    return json_response(
+        [
+            _role_json(role)
+            for role in call.services.security.roles()
+            if source is None or role.source == source
+        ]
+    )
 
 
 def get_role(call: Call) -> Response:
@@ -212,8 +262,9 @@ def create_role(call: Call) -> Response:
     if call.services.security.role(role.id) is not None:
         raise ValidationFailed([("*", f"Role '{role.id}' already exists.")])
     call.services.security.save_role(role)
-    call.services.app_log.info(LOG_SOURCE, f"Created role: {role.id} (source {role.source})",
-                               call.subject.user_id)
+    call.services.app_log.info(
+        LOG_SOURCE, f"Created role: {role.id} (source {role.source})", call.subject.user_id
+    )
     return json_response(_role_json(role))
 
 
@@ -240,8 +291,9 @@ def delete_role(call: Call) -> Response:
 
 def user_sources(call: Call) -> Response:
     call.subject.demand_admin()
-    return json_response([dump(ApiUserSource(id=key, name=name))
-                          for key, name in USER_SOURCES.items()])
+    return json_response(
+        [dump(ApiUserSource(id=key, name=name)) for key, name in USER_SOURCES.items()]
+    )
 
 
 USERS = "/v1/security/users"

@@ -27,9 +27,15 @@ async def writable(request: Request) -> Response:
 def _result(message: str, started: float, healthy: bool = True) -> dict[str, Any]:
     """Dropwizard HealthCheck.Result as JSON."""
     now = datetime.now(UTC)
-    return {"healthy": healthy, "message": message, "error": None, "details": None,
-            "time": int(now.timestamp() * 1000), "duration": int(time.monotonic() - started),
-            "timestamp": now.isoformat(timespec="milliseconds")}
+    return {
+        "healthy": healthy,
+        "message": message,
+        "error": None,
+        "details": None,
+        "time": int(now.timestamp() * 1000),
+        "duration": int(time.monotonic() - started),
+        "timestamp": now.isoformat(timespec="milliseconds"),
+    }
 
 
 def status_check(call: Call) -> Response:
@@ -39,16 +45,24 @@ def status_check(call: Call) -> Response:
     count, size = services.blobs.usage()
     frozen = services.freeze.request is not None
     checks = {
-        "Available CPUs": _result(f"The host system is allocating a maximum of "
-                                  f"{os.cpu_count()} cores to the application.", started),
-        "Blob Stores": _result(f"All 1 blob stores are available ({count} blobs, {size} bytes).",
-                               started),
+        "Available CPUs": _result(
+            f"The host system is allocating a maximum of "
+            f"{os.cpu_count()} cores to the application.",
+            started,
+        ),
+        "Blob Stores": _result(
+            f"All 1 blob stores are available ({count} blobs, {size} bytes).", started
+        ),
         "DB": _result("The database is available.", started),
         "File Descriptors": _result("The file descriptor limit is adequate.", started),
         "Lifecycle Phase": _result("STARTED", started),
-        "Read-Only Detector": _result("Nexus Repository Manager is in read-only mode."
-                                      if frozen else "Nexus is not in read-only mode.", started,
-                                      healthy=not frozen),
+        "Read-Only Detector": _result(
+            "Nexus Repository Manager is in read-only mode."
+            if frozen
+            else "Nexus is not in read-only mode.",
+            started,
+            healthy=not frozen,
+        ),
         "Scheduler": _result("The scheduler is running.", started),
     }
     return json_response(dict(sorted(checks.items())))

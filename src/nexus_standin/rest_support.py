@@ -78,8 +78,9 @@ def rest(handler: Handler, *, form: bool = False) -> Callable[[Request], Awaitab
     return endpoint
 
 
-def _run(handler: Handler, request: Request, services: Services, body: bytes,
-         form: FormData | None) -> Response:
+def _run(
+    handler: Handler, request: Request, services: Services, body: bytes, form: FormData | None
+) -> Response:
     subject = authenticate(request, services)
     return handler(Call(request, services, subject, body, form))
 
@@ -110,8 +111,11 @@ def dump(model: BaseModel, keep_null: frozenset[str] = frozenset()) -> dict[str,
 
 def _prune(value: Any, keep_null: frozenset[str]) -> Any:
     if isinstance(value, dict):
-        return {key: _prune(item, keep_null) for key, item in value.items()
-                if item is not None or key in keep_null}
+        return {
+            key: _prune(item, keep_null)
+            for key, item in value.items()
+            if item is not None or key in keep_null
+        }
     if isinstance(value, list):
         return [_prune(item, keep_null) for item in value]
     return value

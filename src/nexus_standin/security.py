@@ -65,8 +65,9 @@ class Role:
 
 def hash_password(password: str) -> str:
     salt = secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt),
-                                 PBKDF2_ITERATIONS)
+    digest = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), bytes.fromhex(salt), PBKDF2_ITERATIONS
+    )
     return f"pbkdf2_sha256${PBKDF2_ITERATIONS}${salt}${digest.hex()}"
 
 
@@ -83,8 +84,11 @@ class SecurityStore:
     # -- users ---------------------------------------------------------------------------------
 
     def user(self, user_id: str) -> User | None:
-        row = self._db.read().execute(
-            "SELECT * FROM security_user WHERE user_id = ?", (user_id,)).fetchone()
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM security_user WHERE user_id = ?", (user_id,))
+            .fetchone()
+        )
         return _user(row) if row else None
 
     def users(self) -> list[User]:
@@ -96,8 +100,16 @@ class SecurityStore:
             conn.execute(
                 "INSERT OR REPLACE INTO security_user (user_id, first_name, last_name, email,"
                 " status, password_hash, roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (user.user_id, user.first_name, user.last_name, user.email, user.status,
-                 user.password_hash, json.dumps(user.roles)))
+                (
+                    user.user_id,
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    user.status,
+                    user.password_hash,
+                    json.dumps(user.roles),
+                ),
+            )
 
     def delete_user(self, user_id: str) -> None:
         with self._db.write() as conn:
@@ -106,8 +118,11 @@ class SecurityStore:
     # -- roles ---------------------------------------------------------------------------------
 
     def role(self, role_id: str) -> Role | None:
-        row = self._db.read().execute(
-            "SELECT * FROM security_role WHERE id = ?", (role_id,)).fetchone()
+        row = (
+            self._db.read()
+            .execute("SELECT * FROM security_role WHERE id = ?", (role_id,))
+            .fetchone()
+        )
         return _role(row) if row else None
 
     def roles(self) -> list[Role]:
@@ -144,8 +159,10 @@ class SecurityStore:
 
     def save_setting(self, key: str, value: Any) -> None:
         with self._db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
-                         (key, json.dumps(value)))
+            conn.execute(
+                "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
+                (key, json.dumps(value)),
+            )
 
     def anonymous(self) -> dict[str, Any]:
         return dict(self.setting("anonymous", DEFAULT_ANONYMOUS))
@@ -158,12 +175,23 @@ def bootstrap(store: SecurityStore, settings: Settings) -> bool:
     """Create built-in roles and users on first start; True when it did."""
     if store.user("admin") is not None:
         return False
-    store.save_role(Role(ADMIN_ROLE, ADMIN_ROLE, "Administrator Role", [ALL_PRIVILEGES],
-                         read_only=True))
-    store.save_role(Role(ANONYMOUS_ROLE, ANONYMOUS_ROLE, "Anonymous Role", ANONYMOUS_PRIVILEGES,
-                         read_only=True))
-    store.save_user(User("anonymous", "Anonymous", "User", "anonymous@example.org", "active",
-                         hash_password("anonymous"), [ANONYMOUS_ROLE]))
+    store.save_role(
+        Role(ADMIN_ROLE, ADMIN_ROLE, "Administrator Role", [ALL_PRIVILEGES], read_only=True)
+    )
+    store.save_role(
+        Role(ANONYMOUS_ROLE, ANONYMOUS_ROLE, "Anonymous Role", ANONYMOUS_PRIVILEGES, read_only=True)
+    )
+    store.save_user(
+        User(
+            "anonymous",
+            "Anonymous",
+            "User",
+            "anonymous@example.org",
+            "active",
+            hash_password("anonymous"),
+            [ANONYMOUS_ROLE],
+        )
+    )
     if settings.admin_password_file is not None:
         password = settings.admin_password_file.read_text(encoding="utf-8").strip()
         status = "active"
@@ -173,8 +201,17 @@ def bootstrap(store: SecurityStore, settings: Settings) -> bool:
         settings.admin_password_path.write_text(password, encoding="utf-8")
         settings.admin_password_path.chmod(0o600)
         status = "changepassword"
-    store.save_user(User("admin", "Administrator", "User", "admin@example.org", status,
-                         hash_password(password), [ADMIN_ROLE]))
+    store.save_user(
+        User(
+            "admin",
+            "Administrator",
+            "User",
+            "admin@example.org",
+            status,
+            hash_password(password),
+            [ADMIN_ROLE],
+        )
+    )
     return True
 
 
@@ -182,17 +219,37 @@ def _insert_role(conn: sqlite3.Connection, role: Role) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO security_role (id, name, description, privileges, roles,"
         " read_only, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (role.id, role.name, role.description, json.dumps(role.privileges),
-         json.dumps(role.roles), int(role.read_only), role.source))
+        (
+            role.id,
+            role.name,
+            role.description,
+            json.dumps(role.privileges),
+            json.dumps(role.roles),
+            int(role.read_only),
+            role.source,
+        ),
+    )
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(user_id=row["user_id"], first_name=row["first_name"], last_name=row["last_name"],
-                email=row["email"], status=row["status"], password_hash=row["password_hash"],
-                roles=json.loads(row["roles"]))
+    return User(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        email=row["email"],
+        status=row["status"],
+        password_hash=row["password_hash"],
+        roles=json.loads(row["roles"]),
+    )
 
 
 def _role(row: sqlite3.Row) -> Role:
-    return Role(id=row["id"], name=row["name"], description=row["description"],
-                privileges=json.loads(row["privileges"]), roles=json.loads(row["roles"]),
-                read_only=bool(row["read_only"]), source=row["source"])
+    return Role(
+        id=row["id"],
+        name=row["name"],
+        description=row["description"],
+        privileges=json.loads(row["privileges"]),
+        roles=json.loads(row["roles"]),
+        read_only=bool(row["read_only"]),
+        source=row["source"],
+    )

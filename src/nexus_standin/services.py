@@ -56,15 +56,27 @@ def build_services(settings: Settings) -> Services:
     # from here on a frozen node refuses every write.
     freeze = FreezeService(db)
     if freeze.request is not None:
-        app_log.info("org.sonatype.nexus.internal.app.FreezeServiceImpl",
-                     "Nexus Repository Manager is in read-only mode (requested by"
-                     f" {freeze.request.requested_by} at {freeze.request.frozen_at.isoformat()})")
+        app_log.info(
+            "org.sonatype.nexus.internal.app.FreezeServiceImpl",
+            "Nexus Repository Manager is in read-only mode (requested by"
+            f" {freeze.request.requested_by} at {freeze.request.frozen_at.isoformat()})",
+        )
     user_agent = f"Nexus/{settings.nexus_version} (OSS; {platform.system()}; {platform.release()})"
     hosted = HostedPypi(db, content, blobs, app_log)
     proxy = ProxyPypi(db, content, blobs, app_log, user_agent)
     return Services(
-        settings=settings, db=db, blobs=blobs, repos=repos, content=content, security=security,
-        tasks=tasks, cleanup_policies=CleanupPolicyStore(db), ldap=LdapStore(db), freeze=freeze,
+        settings=settings,
+        db=db,
+        blobs=blobs,
+        repos=repos,
+        content=content,
+        security=security,
+        tasks=tasks,
+        cleanup_policies=CleanupPolicyStore(db),
+        ldap=LdapStore(db),
+        freeze=freeze,
         auth=Authenticator(security),
         pypi=PypiFormat(db, repos, content, blobs, hosted, proxy),
-        app_log=app_log, request_log=RequestLog(settings.log_dir))
+        app_log=app_log,
+        request_log=RequestLog(settings.log_dir),
+    )

@@ -33,14 +33,17 @@ def render_project_page(name: str, links: Iterable[Link]) -> bytes:
         requires = ""
         if link.requires_python:
             requires = f' data-requires-python="{html.escape(link.requires_python)}"'
-        rows.append(f'    <a href="{html.escape(link.href)}" rel="internal"{requires}>'
-                    f"{html.escape(link.filename)}</a><br/>\n")
+        rows.append(
+            f'    <a href="{html.escape(link.href)}" rel="internal"{requires}>'
+            f"{html.escape(link.filename)}</a><br/>\n"
+        )
     return _page(title, "".join(rows))
 
 
 def render_root_page(names: Iterable[str]) -> bytes:
-    rows = "".join(f'    <a href="{html.escape(name)}/">{html.escape(name)}</a><br/>\n'
-                   for name in names)
+    rows = "".join(
+        f'    <a href="{html.escape(name)}/">{html.escape(name)}</a><br/>\n' for name in names
+    )
     return _page("Simple Index", rows, heading=False)
 
 
@@ -48,8 +51,10 @@ def _page(title: str, rows: str, heading: bool = True) -> bytes:
     header = f"<h1>Links for {title}</h1>\n" if heading else ""
     head_title = f"Links for {title}" if heading else title
     return (
-        "<html lang=\"en\">\n<head><title>" + head_title + "</title>\n"
-        "  <meta name=\"api-version\" value=\"2\"/>\n</head>\n<body>" + header + rows
+        '<html lang="en">\n<head><title>' + head_title + "</title>\n"
+        '  <meta name="api-version" value="2"/>\n</head>\n<body>'
+        + header
+        + rows
         + "</body>\n</html>\n"
     ).encode()
 
@@ -107,5 +112,7 @@ def parse_root_page(page: str) -> list[str]:
 
 def parse_local_page(page: str) -> list[Link]:
     """Links of a page this server rendered (relative hrefs kept as they are)."""
-    return [Link(text, str(attrs["href"]), attrs.get("data-requires-python"))
-            for attrs, text in _anchors(page)]
+    return [
+        Link(text, str(attrs["href"]), attrs.get("data-requires-python"))
+        for attrs, text in _anchors(page)
+    ]

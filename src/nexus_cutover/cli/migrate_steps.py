@@ -15,7 +15,7 @@ from rich.console import Console
 from nexus_cutover import migrate
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings
-from nexus_cutover.errors import CutoverError, ExitCode
+from nexus_cutover.errors import ConfigError, CutoverError, ExitCode
 from nexus_cutover.migrate.errors import RefusedError
 from nexus_cutover.migrate.state import StatePaths
 from nexus_cutover.redact import redact
@@ -28,10 +28,7 @@ NEEDS_NEXUS = ("provision", "upload")
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     target = resolve_target(settings)
-    if args.migrate_step in NEEDS_NEXUS and not args.dry_run and settings.backend == "external":
-        from nexus_cutover.preflight import nexus_login
-
-        nexus_login(target.nexus)
+    _preflight(args, settings, target)
     out = _Output(console, (*settings.secrets(), *target.secrets()))
     runners = {
         "backup": _backup,
@@ -49,6 +46,35 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     except CutoverError as error:
         out.error(f"nexus-cutover: error: {error}")
         return EXIT_BAD_INPUT
+
+
+def _preflight(args: argparse.Namespace, settings: Settings, target: Target) -> None:
+    """One login per server the step will talk to, before it starts (dry runs too: they read
+    the same servers), so missing or wrong credentials are one line and exit code 2."""
+    from nexus_cutover import preflight
+
+    if args.migrate_step not in NEEDS_NEXUS:
+        return
+    preflight.nexus_login(target.nexus, settings.nexus.user)
+    if args.migrate_step == "upload":
+        origin = migrate.resolve_source(target, upload_source(args))
+        if isinstance(origin, migrate.ServerSource):
+            preflight.pypiserver_login(target.pypiserver, settings.pypiserver.user, origin.url)
+
+
+def upload_source(args: argparse.Namespace) -> Path | str | None:
+    """`--from`: a pypiserver URL (http or https, no credentials in it) or a folder."""
+    if not args.source:
+        return None
+    if "://" not in args.source:
+        return Path(args.source)
+    from nexus_cutover.config import plain_url
+
+    try:
+        plain_url(args.source)
+    except ValueError as error:
+        raise ConfigError(f"--from: {error}") from None
+    return str(args.source)
 
 
 def resolve_target(settings: Settings) -> Target:
@@ -173,12 +199,9 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 
 def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
-    source: Path | str | None = None
-    if args.source:
-        source = args.source if "://" in args.source else Path(args.source)
     result = migrate.upload(
         target,
-        source,
+        upload_source(args),
         workers=args.workers,
         progress=_progress(args),
         dry_run=args.dry_run,
@@ -201,14 +224,35 @@ def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
             f" {result.skipped} (already there), failing {result.failed}",
             not result.failed,
         )
-    if result.parity_missing:
-        out.line(f"not in hosted with the same sha256 ({len(result.parity_missing)}):")
+    if result.unlisted:
+        out.line(f"hosted could not be listed again: {result.unlisted}", style="bold red")
+    elif result.parity_missing:
+        out.line(f"not confirmed in hosted with the same sha256 ({len(result.parity_missing)}):")
         out.items(list(result.parity_missing))
-    parity = "parity verified" if not result.parity_missing else "parity NOT reached"
-    return out.summary(
+    counts = (
         f"uploaded {result.uploaded}, skipped {result.skipped} (already there),"
-        f" failed {result.failed}; {parity}",
-        result.ok,
+        f" failed {result.failed}"
+    )
+    if result.count("not attempted"):
+        counts += f", not attempted {result.count('not attempted')}"
+    return out.summary(f"{counts}; {upload_parity(result)}", result.ok)
+
+
+def upload_parity(result: migrate.UploadResult) -> str:
+    """What the run proved about parity, and no more."""
+    total = len(result.outcomes)
+    if result.parity_verified:
+        return (
+            f"parity verified: all {_count(total, 'file')} of the source are in hosted"
+            " with the same sha256"
+        )
+    unverified = len(result.parity_missing)
+    why = "the run stopped early" if result.aborted else "listed above"
+    if result.unlisted:
+        why = "hosted could not be listed again"
+    return (
+        f"parity NOT verified: {unverified} of {_count(total, 'file')} of the source not"
+        f" confirmed in hosted ({why}); run the step again to resume"
     )
 
 

@@ -18,6 +18,7 @@ from nexus_cutover.migrate.errors import (
 from nexus_cutover.migrate.journal import Change, Journal
 from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
 from nexus_cutover.migrate.rollback import RollbackResult, rollback
+from nexus_cutover.migrate.sources import ServerSource, resolve_source
 from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
 from nexus_cutover.repoconfig import Drift, compute_drift
 
@@ -38,6 +39,7 @@ __all__ = [
     "ProvisionResult",
     "RefusedError",
     "RollbackResult",
+    "ServerSource",
     "UploadResult",
     "backup",
     "check_gate",
@@ -47,6 +49,7 @@ __all__ = [
     "provision",
     "remember",
     "repository_drift",
+    "resolve_source",
     "rollback",
     "upload",
 ]
