@@ -1,15 +1,16 @@
 """Security: dependency confusion through the group, anonymous writes, committed secrets."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 import requests
 from packaging.utils import canonicalize_name
 
-from nexus_cutover.checks import clients, publish, security
+from nexus_cutover.checks import Proof, clients, credentials, publish, security
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.clients.sandbox import Sandbox
+from nexus_cutover.config import Settings
 from nexus_cutover.dists import Inventory
 from nexus_cutover.plugin import require
 from nexus_cutover.scan import ScanResult
@@ -58,6 +59,19 @@ def test_anonymous_cannot_upload_or_delete(
 
 
 @pytest.mark.check("SEC-3")
-def test_no_credentials_in_project_files(projects: Sequence[ScanResult]) -> None:
-    """No pip.conf, .pypirc, Dockerfile or CI file carries a password or user:password@ URL."""
-    require(clients.committed_credentials(projects))
+def test_no_credentials_in_project_files(
+    projects: Sequence[ScanResult], target: Target, settings: Settings
+) -> None:
+    """No pip.conf, .pypirc, Dockerfile or CI file carries a password or user:password@ URL,
+    and no .pypirc section that uploads to Nexus keeps pypiserver's login."""
+    leftovers = credentials.pypirc_leftovers(projects, target, settings.pypiserver.user)
+    require(clients.committed_credentials(projects) + leftovers)
+
+
+@pytest.mark.check("SEC-4")
+def test_transport_security(
+    projects: Sequence[ScanResult], target: Target, prove: Callable[[Proof], None]
+) -> None:
+    """No password over plain http, no trusted-host switching certificate checks off."""
+    user_files = [*target.clients.pip_config_files, *filter(None, [target.clients.pypirc])]
+    prove(credentials.transport_security(projects, user_files, target))

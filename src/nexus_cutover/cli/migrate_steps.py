@@ -304,7 +304,11 @@ def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
     result = migrate.rollback(
-        target, archive=args.archive, dry_run=args.dry_run, skip_changed=args.skip_changed
+        target,
+        archive=args.archive,
+        dry_run=args.dry_run,
+        skip_changed=args.skip_changed,
+        purge=args.purge,
     )
     restore = "would restore" if args.dry_run else "restored"
     to_undo = [str(p.path) for p in result.undo_plan if p.needed and not p.changed_since]
@@ -327,12 +331,21 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
     if result.steps:
         out.line("do by hand:")
         out.items(result.steps)
+    if result.purged is not None:
+        out.line(f"purged: deleted the journal's {result.purged} kept copies of client files")
+    if result.purge_blocked:
+        out.line(
+            f"not purged: {_count(result.purge_blocked, 'change')} still recorded for files"
+            " left as they are; the copies are kept so they can still be undone",
+            style="yellow",
+        )
     server = (
         f"pypiserver {'would run' if args.dry_run else 'runs'} at {target.pypiserver.url}"
         if target.backend == "local"
         else "start pypiserver by hand (steps above)"
     )
-    return out.summary(f"{restore} {len(to_undo)} files; {server}", not refused)
+    ok = not refused and not result.purge_blocked
+    return out.summary(f"{restore} {len(to_undo)} files; {server}", ok)
 
 
 # -- decommission ---------------------------------------------------------------------------
@@ -366,6 +379,11 @@ def _decommission(args: argparse.Namespace, target: Target, out: _Output) -> int
         out.line("would stop pypiserver" if args.dry_run else "stopped pypiserver")
     if result.removed:
         out.line(f"would remove {folder}" if args.dry_run else f"removed {folder}")
+    if result.purged:
+        out.line(
+            f"deleted the journal's {result.purged} kept copies of client files (they may hold"
+            " passwords); configure's changes can no longer be undone by rollback"
+        )
     if result.steps:
         out.line("do by hand:")
         out.items(result.steps)
