@@ -332,7 +332,9 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
         out.line("do by hand:")
         out.items(result.steps)
     if result.purged is not None:
-        out.line(f"purged: deleted the journal's {result.purged} kept copies of client files")
+        originals = StatePaths(target.state_dir).originals
+        deleted = f" ({_count(result.purged, 'file')} deleted now)" if result.purged else ""
+        out.line(f"purged: {originals} holds no copies of client files any more{deleted}")
     if result.purge_blocked:
         out.line(
             f"not purged: {_count(result.purge_blocked, 'change')} still recorded for files"
