@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "migrate": "migrate",
     "demo": "demo",
 }
+# Commands that read no configuration: a broken ./cutover.toml must not stop them.
+WITHOUT_CONFIG = frozenset({"init", "checks"})
 
 DESCRIPTION = """\
 Prove that a move from pypiserver to a Nexus Repository 3 PyPI setup is done, and automate
@@ -165,8 +167,10 @@ def _run(args: argparse.Namespace) -> int:
 def load(args: argparse.Namespace) -> Settings:
     """The settings of this run: the configuration file is found once, here, in the
     user's current folder, and every path in them is absolute from then on."""
-    from nexus_cutover.config import find_config_file, load_settings
+    from nexus_cutover.config import Settings, find_config_file, load_settings
 
+    if args.command in WITHOUT_CONFIG:
+        return Settings()
     config_file = find_config_file(getattr(args, "config", None))
     state_dir = getattr(args, "state_dir", None)
     return load_settings(
@@ -176,6 +180,12 @@ def load(args: argparse.Namespace) -> Settings:
             "state_dir": state_dir.resolve() if state_dir else None,
         },
     )
+
+
+def config_line(settings: Settings) -> str:
+    """Which configuration this command uses, for the first line it prints."""
+    source = settings.config_file or "none (defaults and environment)"
+    return f"config: {source}"
 
 
 def _error(console: Console, text: str) -> None:

@@ -51,6 +51,9 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
         update={"backend": "local", "state_dir": settings.state_dir / "demo"}
     )
     backend = LocalBackend(demo)
+    from nexus_cutover.cli.app import config_line
+
+    _say(console, f"{config_line(settings)}; state {backend.root}")
     backend.down()
     shutil.rmtree(backend.root, ignore_errors=True)
     console.rule("1. local services: a real pypiserver with sample packages, the Nexus stand-in")

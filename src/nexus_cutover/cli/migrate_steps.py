@@ -30,6 +30,9 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     target = resolve_target(settings)
     _preflight(args, settings, target)
     out = _Output(console, (*settings.secrets(), *target.secrets()))
+    from nexus_cutover.cli.app import config_line
+
+    out.line(f"{config_line(settings)}; target: {target.describe()}")
     runners = {
         "backup": _backup,
         "provision": _provision,
