@@ -291,15 +291,26 @@ def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
         out.line(f"left as is: {note}", style="yellow")
     for problem in result.problems:
         out.line(f"problem: {problem}", style="yellow")
+    if result.left:
+        out.line("still naming the old index after the rewrite:", style="yellow")
+        out.items(list(result.left))
     verb = "would rewrite" if args.dry_run else "rewrote"
     files = len(result.files)
     changes = sum(len(f.edits) for f in result.files)
-    if not files:
-        return out.summary("no file names the old index; nothing changed", not result.problems)
-    journal = "" if args.dry_run else f"; journal: {StatePaths(target.state_dir).journal}"
-    return out.summary(
-        f"{verb} {changes} references in {files} files{journal}", not result.problems
-    )
+    ok = not result.problems and not result.left
+    if not files and not result.left:
+        unread = f"; {_count(len(result.problems), 'file')} unreadable" if result.problems else ""
+        return out.summary(f"no file names the old index{unread}; nothing changed", ok)
+    done = f"{verb} {changes} references in {files} files"
+    if not args.dry_run:
+        done += f"; journal: {StatePaths(target.state_dir).journal}; {_left(result.left)}"
+    return out.summary(done, ok)
+
+
+def _left(left: Sequence[str]) -> str:
+    if not left:
+        return "scanned again: no reference to the old index is left"
+    return f"scanned again: {_count(len(left), 'reference')} to the old index left (listed above)"
 
 
 # -- rollback -------------------------------------------------------------------------------
@@ -344,13 +355,29 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
             " left as they are; the copies are kept so they can still be undone",
             style="yellow",
         )
-    server = (
-        f"pypiserver {'would run' if args.dry_run else 'runs'} at {target.pypiserver.url}"
-        if target.backend == "local"
-        else "start pypiserver by hand (steps above)"
-    )
     ok = not refused and not result.purge_blocked
+    if target.backend != "local":
+        server = "start pypiserver by hand (steps above)"
+    elif args.dry_run:
+        server = f"pypiserver would run at {target.pypiserver.url}"
+    elif _answers(target.pypiserver.simple):
+        server = f"pypiserver answers at {target.pypiserver.url} (checked)"
+    else:
+        server, ok = f"pypiserver does NOT answer at {target.pypiserver.url}", False
     return out.summary(f"{restore} {len(to_undo)} files; {server}", ok)
+
+
+def _answers(url: str | None) -> bool:
+    """Whether anything answers HTTP at `url` (any status: the server is up)."""
+    import requests
+
+    if not url:
+        return False
+    try:
+        requests.get(url, timeout=10)
+    except requests.RequestException:
+        return False
+    return True
 
 
 # -- decommission ---------------------------------------------------------------------------
@@ -394,8 +421,13 @@ def _decommission(args: argparse.Namespace, target: Target, out: _Output) -> int
         out.items(result.steps)
         archived = "packages archived and verified; " if result.archive and result.verified else ""
         return out.summary(f"{archived}finish by hand (steps above)", True)
-    done = "would be decommissioned" if args.dry_run else "decommissioned"
-    return out.summary(f"pypiserver {done}", True)
+    if args.dry_run:
+        return out.summary("pypiserver would be decommissioned", True)
+    if _answers(target.pypiserver.simple):
+        return out.summary(f"pypiserver still answers at {target.pypiserver.url}", False)
+    return out.summary(
+        f"pypiserver decommissioned: {target.pypiserver.url} no longer answers (checked)", True
+    )
 
 
 def _count(number: int, noun: str) -> str:

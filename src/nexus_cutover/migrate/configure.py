@@ -82,6 +82,8 @@ class ConfigureResult:
     notes: tuple[str, ...]  # what the user should know or finish by hand
     problems: tuple[str, ...]  # files the scanner could not read
     dry_run: bool
+    # After writing, the roots scanned again: old-index references still there ("path:line").
+    left: tuple[str, ...] = ()
 
 
 @dataclass
@@ -113,6 +115,18 @@ def configure(target: Target, roots: Sequence[Path], dry_run: bool = False) -> C
         notes=tuple(line for plan in plans for line in plan.notes),
         problems=tuple(found.problems),
         dry_run=dry_run,
+        left=() if dry_run else old_references_left(target, roots),
+    )
+
+
+def old_references_left(target: Target, roots: Sequence[Path]) -> tuple[str, ...]:
+    """Every old-index reference below `roots` now ("path:line (setting)"): what a summary
+    may not call done."""
+    found = _scan(roots, scan_context(target))
+    return tuple(
+        f"{path}:{ref.line} ({ref.setting})"
+        for path, references in sorted(found.references.items())
+        for ref in references
     )
 
 
