@@ -14,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from nexus_cutover import __version__
 from nexus_cutover.environment import help_table
@@ -68,8 +68,17 @@ environment variables (they override the configuration file):
 """
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (what, and where to read more), exit code 2.
+
+    Subcommand parsers are of this class too (argparse makes them of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nexus-cutover",
         description=DESCRIPTION,
         epilog=EPILOG,
