@@ -336,7 +336,14 @@ def _describe_validation(error: ValidationError, config_file: Path | None) -> st
     location = ".".join(str(part) for part in first["loc"])
     variables = [v.name for v in ENVIRONMENT if v.setting == location]
     hint = f" (or environment variable {' / '.join(variables)})" if variables else ""
-    return f"{where}: {location}{hint}: {first['msg']}"
+    given = first.get("input")
+    # The value given, so the reader sees what was wrong (secrets never get this far).
+    shown = (
+        f", not {given!r}"
+        if isinstance(given, str | int | float | bool) and len(str(given)) <= 80
+        else ""
+    )
+    return f"{where}: {location}{hint}: {first['msg']}{shown}"
 
 
 def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:

@@ -27,6 +27,8 @@ def nexus_login(endpoint: NexusEndpoint, user: str) -> None:
         session.verify = endpoint.verify
         try:
             fetch(session, url, "Nexus login", endpoint.timeout)
+        except UnreachableError as error:
+            raise _with_ca_hint(error, endpoint) from None
         except AuthError:
             raise AuthError(
                 f"Nexus at {endpoint.url} refused user '{credentials.user}' (401): check the"
@@ -97,3 +99,15 @@ def _status(session: requests.Session, method: str, url: str) -> int:
             f"pypiserver: cannot reach {url}: connection failed", url=url
         ) from None
     return response.status_code
+
+
+def _with_ca_hint(error: UnreachableError, endpoint: NexusEndpoint) -> UnreachableError:
+    """A TLS failure names the CA certificates it was checked against, or how to give them."""
+    if "TLS failure" not in str(error):
+        return error
+    hint = (
+        f" with the CA certificates of {endpoint.ca_bundle} (nexus.ca_bundle)"
+        if endpoint.ca_bundle
+        else "; give the CA of its certificate as nexus.ca_bundle or NEXUS_CA_BUNDLE"
+    )
+    return UnreachableError(f"{error}{hint}", url=error.url, status=error.status)
