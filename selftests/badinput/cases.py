@@ -304,7 +304,7 @@ TLS = [
     Case(
         "tls-ca-bundle-missing",
         ("migrate", "provision"),
-        ("missing-ca.pem",),  # never "TLS failure": the file itself is the problem
+        ("nexus.ca_bundle", "missing-ca.pem", "CA certificate file not found"),
         {"cutover.toml": nexus_at("{tls}", 'ca_bundle = "missing-ca.pem"\n')},
         ADMIN,
     ),

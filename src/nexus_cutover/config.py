@@ -275,6 +275,10 @@ def load_settings(
     except ValidationError as error:
         raise ConfigError(_describe_validation(error, path)) from None
     settings = _resolve_paths(settings, base_dir)
+    ca_bundle = settings.nexus.ca_bundle
+    if ca_bundle is not None and not ca_bundle.is_file():
+        where = path or "configuration"
+        raise ConfigError(f"{where}: nexus.ca_bundle: {ca_bundle}: CA certificate file not found")
     return settings.model_copy(
         update={
             "config_file": path,
@@ -336,14 +340,20 @@ def _describe_validation(error: ValidationError, config_file: Path | None) -> st
     location = ".".join(str(part) for part in first["loc"])
     variables = [v.name for v in ENVIRONMENT if v.setting == location]
     hint = f" (or environment variable {' / '.join(variables)})" if variables else ""
+    if first["type"] == "extra_forbidden":
+        return f"{where}: {location}: unknown key (see `nexus-cutover init` for every key)"
     given = first.get("input")
-    # The value given, so the reader sees what was wrong (secrets never get this far).
+    # The value given, so the reader sees what was wrong (secrets never get this far; the
+    # URL validator words its own message, without the userinfo).
     shown = (
         f", not {given!r}"
-        if isinstance(given, str | int | float | bool) and len(str(given)) <= 80
+        if isinstance(given, str | int | float | bool)
+        and len(str(given)) <= 80
+        and first["type"] != "value_error"
         else ""
     )
-    return f"{where}: {location}{hint}: {first['msg']}{shown}"
+    text = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {location}{hint}: {text}{shown}"
 
 
 def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
