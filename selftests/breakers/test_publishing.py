@@ -1,12 +1,15 @@
 """Breakers for PRE-4, PUBLISH-1..3, TS-6 and TS-7: uploads and installs of a canary."""
 
 from selftests.breakers.lab import Lab, only_failure, reconfigure
-from selftests.breakers.test_installation import DEAD_REMOTE
 
 
-def test_canary_app_without_upstream_fails_pre_4(lab: Lab) -> None:
-    reconfigure(lab, "proxy", "pypi-proxy", **{"proxy.remoteUrl": DEAD_REMOTE})
-    only_failure(lab.run("PRE-4,PUBLISH-1"), "PRE-4", "pip could not install")
+def test_group_without_the_proxy_fails_pre_4(lab: Lab) -> None:
+    """The canary app's public dependency cannot come through a group without pypi-proxy;
+    PUBLISH-1's canary, without dependencies, still installs."""
+    reconfigure(lab, "group", "pypi-group", **{"group.memberNames": ["pypi-hosted"]})
+    only_failure(
+        lab.run("PRE-4,PUBLISH-1"), "PRE-4", "pip could not install", "nexus-cutover-canary-app"
+    )
 
 
 def test_group_without_hosted_fails_publish_1(lab: Lab) -> None:

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from nexus_cutover.backends import open_target
 from nexus_cutover.backends.processes import LOOPBACK
+from nexus_cutover.checks import parity, repositories
+from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.pypiserver import old_inventory
+from nexus_cutover.config import Settings
+from nexus_cutover.resources import DOCKER_DIR as PACKAGED_DOCKER_DIR
 
 DOCKER_DIR = Path(__file__).resolve().parents[2] / "docker"
 GUIDE_PORTS = (28081, 28083, 8888)
@@ -105,3 +111,35 @@ def test_standin_stack_answers_on_the_guides_ports(standin_stack: None) -> None:
         timeout=10,
     )
     assert repositories.status_code == 200
+
+
+@pytest.mark.slow
+def test_compose_mode_runs_the_users_compose_file_through_pytest_docker(
+    engine: None, compose: list[str], docker_settings: Settings, tmp_path: Path
+) -> None:
+    """The docker backend in compose mode: the packaged compose file, seeded and migrated,
+    and the checks pass against it."""
+    busy = [port for port in GUIDE_PORTS if not port_free(port)]
+    if busy:
+        pytest.skip(f"the guide's ports {busy} are in use on {LOOPBACK}")
+    docker = docker_settings.docker.model_copy(
+        update={
+            "mode": "compose",
+            "compose_files": (PACKAGED_DOCKER_DIR / "compose.standin.yaml",),
+        }
+    )
+    settings = docker_settings.model_copy(update={"docker": docker, "backend": "docker"})
+    with open_target(settings, tmp_path / "compose") as target:
+        assert target.nexus.url == f"http://{LOOPBACK}:28081"
+        assert target.nexus.repository_url == f"http://{LOOPBACK}:28083"
+        client = NexusClient(target.nexus)
+        assert repositories.hosted_matches(client, target.expected).ok
+        old = old_inventory(target.pypiserver)
+        assert len(old.files) > 100
+        hosted = target.expected.hosted.name
+        with requests.Session() as session:
+            proof = parity.files_in_hosted(
+                old, client, hosted, session, target.nexus.simple(hosted)
+            )
+        assert proof.ok, proof.problems
+    assert all(port_free(port) for port in GUIDE_PORTS), "the stack was not taken down"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from junitparser import JUnitXml  # type: ignore[import-untyped]
+from junitparser import JUnitXml
 
 from selftests.reliability.cli import Ran, nexus_cutover
 
@@ -159,7 +159,7 @@ def test_run_names_the_file_and_the_urls_in_header_and_every_report(place: Place
     assert str(place.config) in html
     assert place.nexus_url in html
     suites = list(JUnitXml.fromfile(str(report_dir / "junit.xml")))
-    properties = {p.name: p.value for p in suites[0].properties()}
+    properties = {p.name: p.value for p in suites[0].properties()}  # type: ignore[no-untyped-call]
     assert properties["config_file"] == str(place.config)
     assert properties["nexus_url"] == place.nexus_url
     assert properties["repository_url"] == place.repository_url

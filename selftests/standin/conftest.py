@@ -24,30 +24,53 @@ StandInFactory = Callable[..., StandIn]
 
 
 def hosted_body(name: str, policy: str = "ALLOW", online: bool = True) -> dict[str, Any]:
-    return {"name": name, "online": online,
-            "storage": {"blobStoreName": "default", "strictContentTypeValidation": True,
-                        "writePolicy": policy}}
+    return {
+        "name": name,
+        "online": online,
+        "storage": {
+            "blobStoreName": "default",
+            "strictContentTypeValidation": True,
+            "writePolicy": policy,
+        },
+    }
 
 
-def proxy_body(name: str, remote: str, *, max_age: int = 1440, auto_block: bool = True,
-               blocked: bool = False, negative_ttl: int = 1440) -> dict[str, Any]:
-    return {"name": name, "online": True,
-            "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
-            "proxy": {"remoteUrl": remote, "contentMaxAge": max_age, "metadataMaxAge": max_age},
-            "negativeCache": {"enabled": negative_ttl != 0, "timeToLive": negative_ttl},
-            "httpClient": {"blocked": blocked, "autoBlock": auto_block,
-                           "connection": {"retries": 0, "timeout": 5}}}
+def proxy_body(
+    name: str,
+    remote: str,
+    *,
+    max_age: int = 1440,
+    auto_block: bool = True,
+    blocked: bool = False,
+    negative_ttl: int = 1440,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "online": True,
+        "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
+        "proxy": {"remoteUrl": remote, "contentMaxAge": max_age, "metadataMaxAge": max_age},
+        "negativeCache": {"enabled": negative_ttl != 0, "timeToLive": negative_ttl},
+        "httpClient": {
+            "blocked": blocked,
+            "autoBlock": auto_block,
+            "connection": {"retries": 0, "timeout": 5},
+        },
+    }
 
 
 def group_body(name: str, members: list[str]) -> dict[str, Any]:
-    return {"name": name, "online": True,
-            "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
-            "group": {"memberNames": members}}
+    return {
+        "name": name,
+        "online": True,
+        "storage": {"blobStoreName": "default", "strictContentTypeValidation": True},
+        "group": {"memberNames": members},
+    }
 
 
 def create_repo(standin: StandIn, repo_type: str, body: dict[str, Any]) -> None:
-    response = requests.post(standin.rest(f"v1/repositories/pypi/{repo_type}"), json=body,
-                             auth=standin.admin, timeout=10)
+    response = requests.post(
+        standin.rest(f"v1/repositories/pypi/{repo_type}"), json=body, auth=standin.admin, timeout=10
+    )
     assert response.status_code == 201, response.text
 
 
@@ -56,12 +79,16 @@ def standin_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StandI
     """Starts stand-ins with fresh data dirs; every one is stopped (by pid) at the end."""
     started: list[StandIn] = []
 
-    def start(*extra: str, data_dir: Path | None = None,
-              admin_password_file: Path | None = None,
-              ready: str = "v1/status/writable") -> StandIn:
+    def start(
+        *extra: str,
+        data_dir: Path | None = None,
+        admin_password_file: Path | None = None,
+        ready: str = "v1/status/writable",
+    ) -> StandIn:
         folder = data_dir or tmp_path_factory.mktemp("nexus-data")
-        instance = start_standin(folder, *extra, admin_password_file=admin_password_file,
-                                 ready=ready)
+        instance = start_standin(
+            folder, *extra, admin_password_file=admin_password_file, ready=ready
+        )
         started.append(instance)
         return instance
 
@@ -91,8 +118,9 @@ def venv_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pypiserver_factory(tmp_path_factory: pytest.TempPathFactory
-                       ) -> Iterator[Callable[[Sequence[Path]], PyPIServer]]:
+def pypiserver_factory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[Sequence[Path]], PyPIServer]]:
     """Starts real pypiservers (open, no fallback) seeded with files; all stopped at the end."""
     started: list[PyPIServer] = []
 

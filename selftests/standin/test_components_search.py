@@ -23,7 +23,8 @@ def instance(standin_factory: StandInFactory, dists: Dists) -> StandIn:
 
     def upload(path: Any) -> int:
         answer = api.create_components_with_http_info(
-            "bulk", pypi_asset=(path.name, path.read_bytes()))
+            "bulk", pypi_asset=(path.name, path.read_bytes())
+        )
         return int(answer.status_code)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -85,24 +86,34 @@ def test_search_pages_by_50_and_filters(instance: StandIn) -> None:
 
     api = SearchApi(instance.api())
     items, tokens = _all_pages(
-        lambda token: api.list_search(repository="bulk", name="bulk_pkg", continuation_token=token))
+        lambda token: api.list_search(repository="bulk", name="bulk_pkg", continuation_token=token)
+    )
     assert len(items) == 105
     assert len(tokens) == 3
     assert [item.version for item in api.list_search(version="1.0.42", format="pypi").items] == [
-        "1.0.42"]
+        "1.0.42"
+    ]
     assert api.list_search(format="maven2").items == []
 
 
 def test_download_redirects_to_the_single_match(instance: StandIn, dists: Dists) -> None:
     wheel = dists.bulk[3]
-    answer = requests.get(instance.rest("v1/search/assets/download"), timeout=5,
-                          params={"repository": "bulk", "sha256": sha256_of(wheel)},
-                          allow_redirects=False)
+    answer = requests.get(
+        instance.rest("v1/search/assets/download"),
+        timeout=5,
+        params={"repository": "bulk", "sha256": sha256_of(wheel)},
+        allow_redirects=False,
+    )
     assert answer.status_code == 302
-    assert answer.headers["Location"].endswith(f"/repository/bulk/packages/bulk-pkg/1.0.3/"
-                                               f"{wheel.name}")
-    many = requests.get(instance.rest("v1/search/assets/download"), timeout=5,
-                        params={"repository": "bulk"}, allow_redirects=False)
+    assert answer.headers["Location"].endswith(
+        f"/repository/bulk/packages/bulk-pkg/1.0.3/{wheel.name}"
+    )
+    many = requests.get(
+        instance.rest("v1/search/assets/download"),
+        timeout=5,
+        params={"repository": "bulk"},
+        allow_redirects=False,
+    )
     assert many.status_code == 400
 
 
@@ -128,6 +139,7 @@ def test_get_and_delete_by_id(instance: StandIn, dists: Dists) -> None:
 
 def test_unknown_ids_and_repositories(instance: StandIn) -> None:
     assert requests.get(instance.rest("v1/components/@@@"), timeout=5).status_code == 404
-    assert requests.get(instance.rest("v1/components?repository=none"),
-                        timeout=5).status_code == 404
+    assert (
+        requests.get(instance.rest("v1/components?repository=none"), timeout=5).status_code == 404
+    )
     assert requests.get(instance.rest("v1/assets"), timeout=5).status_code == 422

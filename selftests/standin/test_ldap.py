@@ -21,16 +21,30 @@ SECRET = "bind-s3cret-never-shown"
 
 def ldap_body(name: str, port: int, **changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "name": name, "protocol": "LDAP", "host": LOOPBACK, "port": port,
-        "searchBase": "dc=example,dc=com", "authScheme": "SIMPLE",
-        "authUsername": "cn=nexus,dc=example,dc=com", "authPassword": SECRET,
-        "connectionTimeoutSeconds": 2, "connectionRetryDelaySeconds": 300,
-        "maxIncidentsCount": 3, "userBaseDn": "ou=people", "userObjectClass": "inetOrgPerson",
-        "userIdAttribute": "uid", "userRealNameAttribute": "cn",
-        "userEmailAddressAttribute": "mail", "ldapGroupsAsRoles": True, "groupType": "STATIC",
-        "groupBaseDn": "ou=groups", "groupObjectClass": "groupOfUniqueNames",
-        "groupIdAttribute": "cn", "groupMemberAttribute": "uniqueMember",
-        "groupMemberFormat": "uid=${username},ou=people,dc=example,dc=com"}
+        "name": name,
+        "protocol": "LDAP",
+        "host": LOOPBACK,
+        "port": port,
+        "searchBase": "dc=example,dc=com",
+        "authScheme": "SIMPLE",
+        "authUsername": "cn=nexus,dc=example,dc=com",
+        "authPassword": SECRET,
+        "connectionTimeoutSeconds": 2,
+        "connectionRetryDelaySeconds": 300,
+        "maxIncidentsCount": 3,
+        "userBaseDn": "ou=people",
+        "userObjectClass": "inetOrgPerson",
+        "userIdAttribute": "uid",
+        "userRealNameAttribute": "cn",
+        "userEmailAddressAttribute": "mail",
+        "ldapGroupsAsRoles": True,
+        "groupType": "STATIC",
+        "groupBaseDn": "ou=groups",
+        "groupObjectClass": "groupOfUniqueNames",
+        "groupIdAttribute": "cn",
+        "groupMemberAttribute": "uniqueMember",
+        "groupMemberFormat": "uid=${username},ou=people,dc=example,dc=com",
+    }
     body.update(changes)
     return body
 
@@ -90,7 +104,7 @@ def _bind_success(request: bytes) -> bytes:
     """LDAPMessage { messageID (copied), BindResponse { success, "", "" } } in BER."""
     index = 2 if request[1] < 0x80 else 2 + (request[1] & 0x7F)
     id_length = request[index + 1]
-    message_id = request[index:index + 2 + id_length]
+    message_id = request[index : index + 2 + id_length]
     body = message_id + b"\x61\x07\x0a\x01\x00\x04\x00\x04\x00"
     return b"\x30" + bytes([len(body)]) + body
 
@@ -120,7 +134,9 @@ def test_ldap_servers_crud_order_and_restart(standin_factory: StandInFactory) ->
 
     servers = requests.get(first.rest(LDAP), auth=first.admin, timeout=5).json()
     assert [(s["name"], s["order"], s["protocol"], s["authScheme"]) for s in servers] == [
-        ("corp-a", 1, "LDAP", "SIMPLE"), ("corp-b", 2, "LDAPS", "SIMPLE")]
+        ("corp-a", 1, "LDAP", "SIMPLE"),
+        ("corp-b", 2, "LDAPS", "SIMPLE"),
+    ]
     assert all(s["id"] and "authPassword" not in s for s in servers)
     assert servers[0]["groupType"] == "STATIC"
 
@@ -143,20 +159,27 @@ def test_ldap_servers_crud_order_and_restart(standin_factory: StandInFactory) ->
     assert "groupType" not in updated
 
     order = first.rest(f"{LDAP}/change-order")
-    assert requests.post(order, json=["corp-b", "corp-a"], auth=first.admin,
-                         timeout=5).status_code == 204
+    assert (
+        requests.post(order, json=["corp-b", "corp-a"], auth=first.admin, timeout=5).status_code
+        == 204
+    )
     assert requests.post(order, json=["nope"], auth=first.admin, timeout=5).status_code == 400
     stop_process(first.process)
 
     second = standin_factory(data_dir=first.data_dir)
     servers = requests.get(second.rest(LDAP), auth=second.admin, timeout=5).json()
     assert [(s["name"], s["order"]) for s in servers] == [("corp-b", 1), ("corp-a", 2)]
-    assert requests.delete(second.rest(f"{LDAP}/corp-a"), auth=second.admin,
-                           timeout=5).status_code == 204
-    assert requests.get(second.rest(f"{LDAP}/corp-a"), auth=second.admin,
-                        timeout=5).status_code == 404
-    assert requests.delete(second.rest(f"{LDAP}/corp-a"), auth=second.admin,
-                           timeout=5).status_code == 404
+    assert (
+        requests.delete(second.rest(f"{LDAP}/corp-a"), auth=second.admin, timeout=5).status_code
+        == 204
+    )
+    assert (
+        requests.get(second.rest(f"{LDAP}/corp-a"), auth=second.admin, timeout=5).status_code == 404
+    )
+    assert (
+        requests.delete(second.rest(f"{LDAP}/corp-a"), auth=second.admin, timeout=5).status_code
+        == 404
+    )
     for log in (second.nexus_log, second.request_log):
         assert SECRET not in log.read_text()
 
@@ -170,73 +193,101 @@ def test_ldap_requests_are_validated_and_need_an_admin(instance: StandIn) -> Non
     static = _create(instance, ldap_body("bad", 389, groupObjectClass=None))
     assert static.json() == [{"id": "PARAMETER groupObjectClass", "message": "may not be empty"}]
     assert requests.get(instance.rest(LDAP), timeout=5).status_code == 401
-    requests.post(instance.rest("v1/security/users"), auth=instance.admin, timeout=5, json={
-        "userId": "no-ldap", "firstName": "N", "lastName": "L", "emailAddress": "n@example.org",
-        "password": "no-ldap-pw", "status": "active", "roles": ["nx-anonymous"]})
-    assert requests.get(instance.rest(LDAP), auth=("no-ldap", "no-ldap-pw"),
-                        timeout=5).status_code == 403
+    requests.post(
+        instance.rest("v1/security/users"),
+        auth=instance.admin,
+        timeout=5,
+        json={
+            "userId": "no-ldap",
+            "firstName": "N",
+            "lastName": "L",
+            "emailAddress": "n@example.org",
+            "password": "no-ldap-pw",
+            "status": "active",
+            "roles": ["nx-anonymous"],
+        },
+    )
+    assert (
+        requests.get(instance.rest(LDAP), auth=("no-ldap", "no-ldap-pw"), timeout=5).status_code
+        == 403
+    )
 
 
 def test_verify_connection_to_a_closed_port_fails_readably(instance: StandIn) -> None:
     port = free_port()  # bound then released: nothing listens there
-    answer = requests.post(instance.rest(f"{LDAP}/verify-connection"), auth=instance.admin,
-                           json=ldap_body("probe", port), timeout=10)
+    answer = requests.post(
+        instance.rest(f"{LDAP}/verify-connection"),
+        auth=instance.admin,
+        json=ldap_body("probe", port),
+        timeout=10,
+    )
     assert answer.status_code == 400
-    assert answer.json() == (f"Failed to connect to LDAP Server. Please check the"
-                             f" {LOOPBACK}:{port} and authentication are correct.")
-    assert f"{LOOPBACK}:{port} failed at connect: ConnectionRefusedError" in \
-        instance.nexus_log.read_text()
+    assert answer.json() == (
+        f"Failed to connect to LDAP Server. Please check the"
+        f" {LOOPBACK}:{port} and authentication are correct."
+    )
+    assert (
+        f"{LOOPBACK}:{port} failed at connect: ConnectionRefusedError"
+        in instance.nexus_log.read_text()
+    )
 
 
-def test_verify_connection_reaches_a_listener(instance: StandIn,
-                                              fake_ldap: FakeLdapServer) -> None:
+def test_verify_connection_reaches_a_listener(instance: StandIn, fake_ldap: FakeLdapServer) -> None:
     url = instance.rest(f"{LDAP}/verify-connection")
-    anonymous = ldap_body("probe", fake_ldap.port, authScheme="NONE", authUsername=None,
-                          authPassword=None)
+    anonymous = ldap_body(
+        "probe", fake_ldap.port, authScheme="NONE", authUsername=None, authPassword=None
+    )
     answer = requests.post(url, json=anonymous, auth=instance.admin, timeout=10)
     assert (answer.status_code, answer.content) == (200, b"")
     assert fake_ldap.wait_for(1) == 1
     # For a saved server the stored bind password is used when the request has none.
     assert _create(instance, ldap_body("saved", fake_ldap.port)).status_code == 201
     no_password = ldap_body("saved", fake_ldap.port, authPassword=None)
-    assert requests.post(url, json=no_password, auth=instance.admin,
-                         timeout=10).status_code == 400
-    reused = requests.post(url + "?existingServerName=saved", json=no_password,
-                           auth=instance.admin, timeout=10)
+    assert requests.post(url, json=no_password, auth=instance.admin, timeout=10).status_code == 400
+    reused = requests.post(
+        url + "?existingServerName=saved", json=no_password, auth=instance.admin, timeout=10
+    )
     assert reused.status_code == 200
     assert fake_ldap.wait_for(2) == 2
 
 
-def test_ldap_group_role_mappings_are_listed_by_source(instance: StandIn) -> None:
-    roles = instance.rest("v1/security/roles")
-    mapping = {"id": "ldap-developers", "name": "LDAP developers",
-               "description": "mapped LDAP group", "roles": ["nx-anonymous"]}
-    created = requests.post(roles + "?source=LDAP", json=mapping, auth=instance.admin, timeout=5)
-    assert created.status_code == 200
-    assert created.json()["source"] == "LDAP"
-    local = requests.post(roles, json={"id": "local-role", "name": "local"},
-                          auth=instance.admin, timeout=5)
-    assert local.json()["source"] == "default"
+def test_ldap_roles_merge_the_directory_groups_with_local_mappings(
+    standin_factory: StandInFactory,
+) -> None:
+    """3.77 RoleApiResource: a role made with `?source=LDAP` is stored in the default source;
+    the unfiltered listing merges the LDAP directory's groups (source LDAP, mapped or not).
+    The stand-in's directory holds the `--ldap-group` names."""
+    from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
 
-    def ids(query: str) -> set[str]:
+    instance = standin_factory("--ldap-group", "developers", "--ldap-group", "ops")
+    roles = instance.rest("v1/security/roles")
+
+    def listed(query: str = "") -> set[tuple[str, str]]:
         answer = requests.get(roles + query, auth=instance.admin, timeout=5)
         assert answer.status_code == 200, answer.text
-        return {role["id"] for role in answer.json()}
+        return {(role["id"], role["source"]) for role in answer.json()}
 
-    assert ids("?source=LDAP") == {"ldap-developers"}
-    assert "ldap-developers" not in ids("?source=default")
-    assert {"ldap-developers", "local-role", "nx-admin"} <= ids("")
-    assert requests.get(f"{roles}/ldap-developers?source=LDAP", auth=instance.admin,
-                        timeout=5).json()["roles"] == ["nx-anonymous"]
-    assert requests.get(f"{roles}/ldap-developers", auth=instance.admin,
-                        timeout=5).status_code == 404
+    assert listed("?source=LDAP") == set()  # no LDAP server maps groups as roles yet
+    assert _create(instance, ldap_body("directory", free_port())).status_code == 201
+    mapping = {"id": "developers", "name": "LDAP developers", "roles": ["nx-anonymous"]}
+    created = requests.post(roles + "?source=LDAP", json=mapping, auth=instance.admin, timeout=5)
+    assert (created.status_code, created.json()["source"]) == (200, "default")
+
+    assert listed("?source=LDAP") == {("developers", "LDAP"), ("ops", "LDAP")}
+    assert ("developers", "default") in listed("?source=default")
+    assert {("developers", "default"), ("developers", "LDAP"), ("ops", "LDAP")} <= listed()
+    local = requests.get(f"{roles}/developers", auth=instance.admin, timeout=5).json()
+    assert (local["source"], local["roles"]) == ("default", ["nx-anonymous"])
+    group = requests.get(f"{roles}/ops?source=LDAP", auth=instance.admin, timeout=5).json()
+    assert group["source"] == "LDAP"
+    missing = requests.get(f"{roles}/ops", auth=instance.admin, timeout=5)
+    assert (missing.status_code, missing.json()) == (404, "Role 'ops' not found.")
     unknown = requests.get(roles + "?source=Nope", auth=instance.admin, timeout=5)
     assert (unknown.status_code, unknown.json()) == (400, "Source 'Nope' not found.")
 
-    from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
-
     typed = SecurityManagementRolesApi(instance.api()).list_security_roles(source="LDAP")
-    assert [(role.id, role.source) for role in typed] == [("ldap-developers", "LDAP")]
-    sources = requests.get(instance.rest("v1/security/user-sources"), auth=instance.admin,
-                           timeout=5).json()
+    assert [(role.id, role.source) for role in typed] == [("developers", "LDAP"), ("ops", "LDAP")]
+    sources = requests.get(
+        instance.rest("v1/security/user-sources"), auth=instance.admin, timeout=5
+    ).json()
     assert [source["id"] for source in sources] == ["default", "LDAP"]

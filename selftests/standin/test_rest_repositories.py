@@ -47,8 +47,11 @@ def test_create_read_update_proxy(instance: StandIn) -> None:
 
     api = _api(instance.api())
     body = proxy_body("typed-proxy", "https://pypi.org/")
-    body["httpClient"]["authentication"] = {"type": "username", "username": "u",
-                                            "password": "remote-secret"}
+    body["httpClient"]["authentication"] = {
+        "type": "username",
+        "username": "u",
+        "password": "remote-secret",
+    }
     body["pypi"] = {"suffix": "/simple"}
     request = PypiProxyRepositoryApiRequest.from_dict(body)
     assert api.create_pypi_proxy_repository_with_http_info(request).status_code == 201
@@ -89,26 +92,33 @@ def test_listing_and_settings(instance: StandIn) -> None:
     listed = {repo.name: repo for repo in api.get_all_repositories()}
     assert (listed["listed"].type, listed["listed"].format) == ("hosted", "pypi")
     assert api.get_repositories("listed").url.endswith("/repository/listed")
-    settings = requests.get(instance.rest("v1/repositorySettings"), auth=instance.admin,
-                            timeout=5).json()
+    settings = requests.get(
+        instance.rest("v1/repositorySettings"), auth=instance.admin, timeout=5
+    ).json()
     assert "listed" in {item["name"] for item in settings}
 
 
 def test_duplicate_names_are_refused_ignoring_case(instance: StandIn) -> None:
     create_repo(instance, "hosted", hosted_body("Dup-Name"))
-    answer = requests.post(instance.rest("v1/repositories/pypi/proxy"), auth=instance.admin,
-                           json=proxy_body("dup-name", "https://pypi.org/"), timeout=5)
+    answer = requests.post(
+        instance.rest("v1/repositories/pypi/proxy"),
+        auth=instance.admin,
+        json=proxy_body("dup-name", "https://pypi.org/"),
+        timeout=5,
+    )
     assert answer.status_code == 400
-    assert answer.json() == [{"id": "PARAMETER name",
-                              "message": "Name is already used, must be unique (ignoring case)"}]
+    assert answer.json() == [
+        {"id": "PARAMETER name", "message": "Name is already used, must be unique (ignoring case)"}
+    ]
 
 
 def test_validation_errors_are_a_list_of_id_and_message(instance: StandIn) -> None:
     body = proxy_body("invalid-proxy", "https://pypi.org/")
     del body["negativeCache"]
     body["httpClient"]["connection"]["timeout"] = 0
-    answer = requests.post(instance.rest("v1/repositories/pypi/proxy"), auth=instance.admin,
-                           json=body, timeout=5)
+    answer = requests.post(
+        instance.rest("v1/repositories/pypi/proxy"), auth=instance.admin, json=body, timeout=5
+    )
     assert answer.status_code == 400
     errors = {(item["id"], item["message"]) for item in json.loads(answer.text)}
     assert ("PARAMETER negativeCache", "must not be null") in errors
@@ -118,8 +128,12 @@ def test_validation_errors_are_a_list_of_id_and_message(instance: StandIn) -> No
 def test_write_policy_accepts_any_case_and_refuses_others(instance: StandIn) -> None:
     for index, policy in enumerate(["Allow_Once", "deny", "ALLOW"]):
         create_repo(instance, "hosted", hosted_body(f"policy-case-{index}", policy))
-    answer = requests.post(instance.rest("v1/repositories/pypi/hosted"), auth=instance.admin,
-                           json=hosted_body("policy-bad", "sometimes"), timeout=5)
+    answer = requests.post(
+        instance.rest("v1/repositories/pypi/hosted"),
+        auth=instance.admin,
+        json=hosted_body("policy-bad", "sometimes"),
+        timeout=5,
+    )
     assert answer.status_code == 400
     assert answer.json()[0]["id"] == "PARAMETER writePolicy"
 
@@ -129,8 +143,12 @@ def test_update_cannot_rename_and_unknown_is_404(instance: StandIn) -> None:
     url = instance.rest("v1/repositories/pypi/hosted/fixed-name")
     renamed = requests.put(url, json=hosted_body("other-name"), auth=instance.admin, timeout=5)
     assert renamed.status_code == 400
-    missing = requests.put(instance.rest("v1/repositories/pypi/hosted/nope"),
-                           json=hosted_body("nope"), auth=instance.admin, timeout=5)
+    missing = requests.put(
+        instance.rest("v1/repositories/pypi/hosted/nope"),
+        json=hosted_body("nope"),
+        auth=instance.admin,
+        timeout=5,
+    )
     assert missing.status_code == 404
 
 
@@ -140,14 +158,19 @@ def test_delete_and_invalidate_cache(instance: StandIn) -> None:
     create_repo(instance, "proxy", proxy_body("gone-proxy", "https://pypi.org/"))
     create_repo(instance, "group", group_body("keeps-group", ["gone-proxy"]))
     api = _api(instance.api())
-    assert api.createrepositoryname_invalidate_cache_repository_with_http_info(
-        "gone-proxy").status_code == 204
+    assert (
+        api.createrepositoryname_invalidate_cache_repository_with_http_info(
+            "gone-proxy"
+        ).status_code
+        == 204
+    )
     assert api.delete_repositories_with_http_info("gone-proxy").status_code == 204
     with pytest.raises(ApiException) as missing:
         api.get_repositories("gone-proxy")
     assert missing.value.status == 404
-    group = requests.get(instance.rest("v1/repositories/pypi/group/keeps-group"),
-                         auth=instance.admin, timeout=5).json()
+    group = requests.get(
+        instance.rest("v1/repositories/pypi/group/keeps-group"), auth=instance.admin, timeout=5
+    ).json()
     assert group["group"]["memberNames"] == []
     assert requests.get(instance.repo_url("gone-proxy") + "simple/", timeout=5).status_code == 404
 
@@ -156,9 +179,20 @@ def test_admin_endpoints_need_an_admin(instance: StandIn) -> None:
     url = instance.rest("v1/repositories/pypi/hosted")
     anonymous = requests.post(url, json=hosted_body("x-anon"), timeout=5)
     assert anonymous.status_code == 401
-    requests.post(instance.rest("v1/security/users"), auth=instance.admin, timeout=5, json={
-        "userId": "plain", "firstName": "P", "lastName": "L", "emailAddress": "p@example.org",
-        "password": "plain-pw", "status": "active", "roles": ["nx-anonymous"]})
+    requests.post(
+        instance.rest("v1/security/users"),
+        auth=instance.admin,
+        timeout=5,
+        json={
+            "userId": "plain",
+            "firstName": "P",
+            "lastName": "L",
+            "emailAddress": "p@example.org",
+            "password": "plain-pw",
+            "status": "active",
+            "roles": ["nx-anonymous"],
+        },
+    )
     plain = requests.post(url, json=hosted_body("x-plain"), auth=("plain", "plain-pw"), timeout=5)
     assert plain.status_code == 403
     assert requests.delete(instance.rest("v1/repositories/listed"), timeout=5).status_code == 401
@@ -166,8 +200,12 @@ def test_admin_endpoints_need_an_admin(instance: StandIn) -> None:
 
 def test_cleanup_policies_tasks_and_blobstores(instance: StandIn) -> None:
     policies = instance.rest("v1/cleanup-policies")
-    created = requests.post(policies, auth=instance.admin, timeout=5, json={
-        "name": "old-stuff", "format": "pypi", "criteriaLastDownloaded": 30})
+    created = requests.post(
+        policies,
+        auth=instance.admin,
+        timeout=5,
+        json={"name": "old-stuff", "format": "pypi", "criteriaLastDownloaded": 30},
+    )
     assert created.status_code == 201
     listed = requests.get(policies, auth=instance.admin, timeout=5).json()
     assert [policy["name"] for policy in listed] == ["old-stuff"]

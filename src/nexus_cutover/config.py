@@ -107,6 +107,9 @@ class Expected(_Model):
     nexus_aliases: tuple[str, ...] = ()
     public_package: str = "six"
     canary_project: str = "nexus-cutover-canary"
+    # Whether Nexus must authenticate against LDAP (LDAP-1): true fails where none is
+    # configured; false makes LDAP-1 not applicable.
+    ldap: bool = False
 
     @property
     def repository_names(self) -> tuple[str, str, str]:

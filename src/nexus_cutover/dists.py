@@ -19,7 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from nexus_cutover.errors import DistributionError
 
-# What pypiserver serves and the migration carries over (facts: pypiserver §1.5).
+# What pypiserver serves and the migration carries over (pypiserver 2.4.2, pkg_helpers.py).
 DIST_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".egg")
 
 

@@ -7,7 +7,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .config import DEFAULT_NEXUS_VERSION, Settings
+from .config import DEFAULT_NEXUS_VERSION, InstanceConfig
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -27,6 +27,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="initial admin password (default: random, in DATA_DIR/admin.password)",
     )
     parser.add_argument("--nexus-version", default=DEFAULT_NEXUS_VERSION)
+    parser.add_argument(
+        "--usage-limit-components",
+        type=int,
+        metavar="N",
+        help="enforce the Community Edition component limit (off by default)",
+    )
+    parser.add_argument(
+        "--usage-limit-requests-per-day",
+        type=int,
+        metavar="N",
+        help="enforce the Community Edition daily request limit (off by default)",
+    )
+    parser.add_argument(
+        "--ldap-group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a group of the LDAP directory (repeatable): listed as an LDAP role while an LDAP"
+        " server maps groups as roles, since the stand-in queries no directory",
+    )
     return parser.parse_args(argv)
 
 
@@ -50,10 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
     from .http_reason import ReasonPhraseH11Protocol
 
-    settings = Settings(
+    config = InstanceConfig(
         data_dir=args.data_dir.resolve(),
         nexus_version=args.nexus_version,
         admin_password_file=args.admin_password_file,
+        usage_limit_components=args.usage_limit_components,
+        usage_limit_requests=args.usage_limit_requests_per_day,
+        ldap_groups=tuple(args.ldap_group),
     )
     ports = [args.port] + ([args.repository_port] if args.repository_port else [])
     try:
@@ -61,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"nexus-standin: cannot listen on {args.host}: {exc}", file=sys.stderr)
         return 2
-    app = create_app(settings)
-    config = uvicorn.Config(
+    app = create_app(config)
+    server_config = uvicorn.Config(
         app,
         http=ReasonPhraseH11Protocol,
         lifespan="off",
@@ -71,17 +94,17 @@ def main(argv: list[str] | None = None) -> int:
         server_header=False,
         timeout_graceful_shutdown=3,
     )
-    app.state.services.app_log.info(
+    app.state.runtime.app_log.info(
         "org.sonatype.nexus.bootstrap.jetty.JettyServer",
-        f"Started Sonatype Nexus OSS {settings.nexus_version} on "
+        f"Started Sonatype Nexus OSS {config.nexus_version} on "
         + ", ".join(f"{args.host}:{port}" for port in ports),
     )
     print(
-        f"nexus-standin {settings.nexus_version} listening on "
+        f"nexus-standin {config.nexus_version} listening on "
         + ", ".join(f"http://{args.host}:{port}/" for port in ports),
         flush=True,
     )
-    uvicorn.Server(config).run(sockets=sockets)
+    uvicorn.Server(server_config).run(sockets=sockets)
     return 0
 
 

@@ -10,32 +10,36 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import (
-    pypi_routes,
-    rest_admin,
-    rest_components,
-    rest_ldap,
-    rest_readonly,
-    rest_repositories,
-    rest_search,
-    rest_security,
-    rest_status,
-)
-from .config import Settings
+from .config import InstanceConfig
 from .errors import FrozenError, NexusError, error_response
 from .logs import SYSTEM_USER, USER_SCOPE_KEY, RequestLogMiddleware
-from .services import Services, build_services
+from .pypi import routes as pypi_routes
+from .rest import admin as rest_admin
+from .rest import components as rest_components
+from .rest import ldap as rest_ldap
+from .rest import privileges as rest_privileges
+from .rest import readonly as rest_readonly
+from .rest import repositories as rest_repositories
+from .rest import roles as rest_roles
+from .rest import search as rest_search
+from .rest import security as rest_security
+from .rest import status as rest_status
+from .runtime import Runtime, build_runtime
+from .store.usage import UsageLimits
 
 
-def create_app(settings: Settings) -> Starlette:
-    services = build_services(settings)
+def create_app(config: InstanceConfig) -> Starlette:
+    runtime = build_runtime(config)
     rest_routes: list[BaseRoute] = [
         *rest_status.routes,
         *rest_repositories.routes,
         *rest_components.routes,
         *rest_search.routes,
         *rest_security.routes,
+        *rest_roles.routes,
+        *rest_privileges.routes,
         *rest_ldap.routes,
         *rest_admin.routes,
         *rest_readonly.routes,
@@ -44,8 +48,9 @@ def create_app(settings: Settings) -> Starlette:
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],
         middleware=[
             Middleware(
-                RequestLogMiddleware, log=services.request_log, server_header=settings.server_header
-            )
+                RequestLogMiddleware, log=runtime.request_log, server_header=config.server_header
+            ),
+            Middleware(UsageCountMiddleware, usage=runtime.usage),
         ],
         exception_handlers={
             NexusError: _nexus_error,
@@ -53,13 +58,26 @@ def create_app(settings: Settings) -> Starlette:
             Exception: _unexpected_error,
         },
     )
-    app.state.services = services
+    app.state.runtime = runtime
     return app
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
+class UsageCountMiddleware:
+    """Counts repository requests for the opt-in Community Edition request limit."""
+
+    def __init__(self, app: ASGIApp, usage: UsageLimits) -> None:
+        self._app = app
+        self._usage = usage
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith("/repository/"):
+            self._usage.count_request()
+        await self._app(scope, receive, send)
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 async def _nexus_error(request: Request, exc: Exception) -> Response:
@@ -68,13 +86,13 @@ async def _nexus_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, FrozenError):
         _log_frozen(request, exc, repository_path)
     return error_response(
-        exc, repository_path=repository_path, version=_services(request).settings.nexus_version
+        exc, repository_path=repository_path, version=_runtime(request).config.nexus_version
     )
 
 
 def _log_frozen(request: Request, exc: FrozenError, repository_path: bool) -> None:
     """The WARN lines Nexus writes (3.77 `ExceptionHandler`, `ExceptionMapperSupport`)."""
-    log = _services(request).app_log
+    log = _runtime(request).app_log
     user = str(request.scope.get(USER_SCOPE_KEY, SYSTEM_USER))
     if repository_path:
         log.warning(
@@ -101,7 +119,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
     lines = "".join(traceback.format_exception(exc)).rstrip()
-    _services(request).app_log.warning(
+    _runtime(request).app_log.warning(
         "org.sonatype.nexus.internal.web.ErrorPageFilter",
         f"{request.method} {request.url.path} failed:\n{lines}",
     )

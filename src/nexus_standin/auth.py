@@ -1,4 +1,11 @@
-"""HTTP Basic authentication and privilege checks (Nexus's repository-view privilege names)."""
+"""HTTP Basic authentication and permission checks.
+
+A subject holds the Shiro wildcard permissions its roles' privileges grant (store/privileges.py);
+a check asks for a permission such as `nexus:users:read` or
+`nexus:repository-view:pypi:<repo>:read` and is granted when one held permission implies it
+(Shiro `WildcardPermission`: `:`-separated parts, `,`-separated alternatives, `*` for any, a
+shorter permission implies everything below it; compared ignoring case).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from .errors import Forbidden, Unauthorized
-from .repos import Repository
-from .security import (
-    ALL_PRIVILEGES,
+from .logs import USER_SCOPE_KEY
+from .store.privileges import ADMIN, VIEW, PrivilegeStore
+from .store.repos import Repository, RepositoryStore
+from .store.security import (
     AUTHENTICATING_REALM,
     SecurityStore,
     User,
@@ -19,48 +29,56 @@ from .security import (
     password_matches,
 )
 
-VIEW_PREFIX = "nx-repository-view-"
-ACTIONS = ("browse", "read", "edit", "add", "delete")
+ALL_PERMISSIONS = "nexus:*"
+
+
+def implies(granted: str, wanted: str) -> bool:
+    """Shiro WildcardPermission.implies for two permission strings."""
+    held = [set(part.split(",")) for part in granted.lower().split(":")]
+    asked = [set(part.split(",")) for part in wanted.lower().split(":")]
+    for index, part in enumerate(asked):
+        if index >= len(held):
+            return True
+        if "*" not in held[index] and not part <= held[index]:
+            return False
+    return all("*" in part for part in held[len(asked) :])
+
+
+def view_permission(repo: Repository, action: str) -> str:
+    return f"nexus:{VIEW}:{repo.format}:{repo.name}:{action}"
+
+
+def admin_permission(repo: Repository, action: str) -> str:
+    return f"nexus:{ADMIN}:{repo.format}:{repo.name}:{action}"
 
 
 @dataclass(frozen=True)
 class Subject:
     user_id: str
     authenticated: bool
-    privileges: frozenset[str]
+    permissions: frozenset[str]
 
-    def permits(self, privilege: str) -> bool:
-        return ALL_PRIVILEGES in self.privileges or privilege in self.privileges
+    def permits(self, permission: str) -> bool:
+        return any(implies(held, permission) for held in self.permissions)
 
-    def permits_repository(self, repo: Repository, action: str) -> bool:
-        if ALL_PRIVILEGES in self.privileges:
-            return True
-        return any(
-            _view_grants(granted, repo.format, repo.name, action) for granted in self.privileges
-        )
+    def permits_view(self, repo: Repository, *actions: str) -> bool:
+        """Any of the repository-view actions on the repository."""
+        return any(self.permits(view_permission(repo, action)) for action in actions)
+
+    def permits_admin(self, repo: Repository, action: str) -> bool:
+        return self.permits(admin_permission(repo, action))
 
     def demand(self, allowed: bool) -> None:
         """401 asks an anonymous caller to log in; a logged-in caller without rights gets 403."""
         if not allowed:
             raise Forbidden() if self.authenticated else Unauthorized()
 
-    def demand_repository(self, repo: Repository, action: str) -> None:
-        self.demand(self.permits_repository(repo, action))
+    def require(self, permission: str) -> None:
+        """`@RequiresAuthentication` + `@RequiresPermissions(permission)`."""
+        self.demand(self.authenticated and self.permits(permission))
 
-    def demand_admin(self) -> None:
-        self.demand(ALL_PRIVILEGES in self.privileges)
-
-
-def _view_grants(granted: str, fmt: str, repo: str, action: str) -> bool:
-    if not granted.startswith(VIEW_PREFIX):
-        return False
-    granted_format, _, rest = granted[len(VIEW_PREFIX) :].partition("-")
-    granted_repo, _, granted_action = rest.rpartition("-")
-    return (
-        granted_format in ("*", fmt)
-        and granted_repo in ("*", repo)
-        and granted_action in ("*", action)
-    )
+    def demand_view(self, repo: Repository, action: str) -> None:
+        self.demand(self.permits_view(repo, action))
 
 
 def parse_basic(header: str) -> tuple[str, str] | None:
@@ -76,8 +94,12 @@ def parse_basic(header: str) -> tuple[str, str] | None:
 
 
 class Authenticator:
-    def __init__(self, security: SecurityStore) -> None:
+    def __init__(
+        self, security: SecurityStore, privileges: PrivilegeStore, repos: RepositoryStore
+    ) -> None:
         self._security = security
+        self._privileges = privileges
+        self._repos = repos
         # Verified (user, sha256(password)) -> the stored hash it matched; avoids re-running
         # PBKDF2 on every pip request while still noticing a password change.
         self._verified: dict[tuple[str, str], str] = {}
@@ -92,14 +114,18 @@ class Authenticator:
         user = self._authenticate(*credentials)
         if user is None:
             raise Unauthorized()
-        return Subject(user.user_id, True, self._security.privileges_of(user.roles))
+        return Subject(user.user_id, True, self._permissions(user.roles))
 
     def anonymous(self) -> Subject:
         settings = self._security.anonymous()
         user = self._security.user(str(settings.get("userId", "anonymous")))
         if not settings.get("enabled") or user is None:
             return Subject("anonymous", False, frozenset())
-        return Subject(user.user_id, False, self._security.privileges_of(user.roles))
+        return Subject(user.user_id, False, self._permissions(user.roles))
+
+    def _permissions(self, roles: list[str]) -> frozenset[str]:
+        names = self._security.privileges_of(roles)
+        return self._privileges.permissions(names, self._repos.all())
 
     def _authenticate(self, user_id: str, password: str) -> User | None:
         if AUTHENTICATING_REALM not in self._security.active_realms():
@@ -121,3 +147,11 @@ class Authenticator:
             self._verified[key] = user.password_hash
             return True
         return False
+
+
+def authenticate(request: Request, authenticator: Authenticator) -> Subject:
+    """The request's subject; a logged-in user's id is kept for request.log's user column."""
+    subject = authenticator.subject(request.headers.get("authorization"))
+    if subject.authenticated:
+        request.scope[USER_SCOPE_KEY] = subject.user_id
+    return subject

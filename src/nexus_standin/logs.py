@@ -1,6 +1,13 @@
-"""The two Nexus logs: `log/nexus.log` (application) and `log/request.log` (one line a request).
+"""Nexus's three logs, in the layouts of its 3.77 logback configuration
+(`assemblies/nexus-base-overlay/.../etc/logback/logback.xml` and `logback-access.xml`):
 
-Neither ever receives a password: requests are logged by method, path and status only, and remote
+- `log/nexus.log`: the application log;
+- `log/request.log`: one line per client request (the access-log pattern);
+- `log/outbound-request.log`: one line per response from a proxy's remote (`HttpClientManagerImpl`
+  writes these with the OUTBOUND_REQUESTS_LOG_ONLY marker, which `NexusLogFilter` keeps out of
+  nexus.log). A remote fetch therefore never shows up in nexus.log, as in Nexus at INFO level.
+
+None ever receives a password: requests are logged by method, path and status only, and remote
 URLs lose any user-info before they are logged.
 """
 
@@ -9,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -44,13 +52,17 @@ def _file_logger(name: str, path: Path, pattern: str) -> logging.Logger:
 
 
 class AppLog:
-    """nexus.log: `<date> <LEVEL> [<thread>] <user> <logger> - <message>`."""
+    """nexus.log: `<date> <LEVEL> [<thread>] <node> <user> <logger> - <message>`.
+
+    `<node>` is the cluster node name, empty on a single node, which leaves two spaces (3.77
+    `NexusNodeNameConverter`).
+    """
 
     def __init__(self, log_dir: Path) -> None:
         self._logger = _file_logger(
             f"nexus_standin.app.{log_dir}",
             log_dir / "nexus.log",
-            "%(asctime)s %(levelname)-5s [%(threadName)s] %(user)s %(source)s - %(message)s",
+            "%(asctime)s %(levelname)-5s [%(threadName)s]  %(user)s %(source)s - %(message)s",
         )
 
     def info(self, source: str, message: str, user: str = SYSTEM_USER) -> None:
@@ -61,8 +73,9 @@ class AppLog:
 
 
 class RequestLog:
-    """request.log in Nexus's access-log layout:
-    ip - user [date] "METHOD path HTTP/x" status request-length bytes-sent elapsed-ms "UA" [thread]
+    """request.log in Nexus's access-log pattern (3.77 `logback-access.xml`):
+    `%clientHost %l %user [%date] "%requestURL" %statusCode %header{Content-Length} %bytesSent
+    %elapsedTime "%header{User-Agent}" [%thread]`, where a missing value is `-`.
     """
 
     def __init__(self, log_dir: Path) -> None:
@@ -94,6 +107,48 @@ class RequestLog:
             headers.get("user-agent", "-"),
             threading.current_thread().name,
         )
+
+
+class OutboundLog:
+    """outbound-request.log: `[date] user "METHOD absolute-URL HTTP/1.1" status length ms "UA"
+    [thread]` (3.77 `HttpClientManagerImpl.printOutboundLog`).
+
+    `user` is the remote's configured user name or `-`; `length` is the response's Content-Length,
+    -1 when it has none; a missing User-Agent is written `null`, as Java's String.format does.
+    """
+
+    def __init__(self, log_dir: Path) -> None:
+        self._logger = _file_logger(
+            f"nexus_standin.outbound.{log_dir}", log_dir / "outbound-request.log", "%(message)s"
+        )
+
+    def write(self, exchange: OutboundExchange) -> None:
+        stamp = datetime.now(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        self._logger.info(
+            '[%s] %s "%s %s HTTP/1.1" %d %d %d "%s" [%s]',
+            stamp,
+            exchange.user or "-",
+            exchange.method,
+            redact_url(exchange.url),
+            exchange.status,
+            exchange.length,
+            exchange.elapsed_ms,
+            exchange.user_agent,
+            threading.current_thread().name,
+        )
+
+
+@dataclass(frozen=True)
+class OutboundExchange:
+    """One response from a remote, as the outbound log needs it."""
+
+    method: str
+    url: str
+    status: int
+    length: int
+    elapsed_ms: int
+    user_agent: str | None
+    user: str | None
 
 
 class RequestLogMiddleware:

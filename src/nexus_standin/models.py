@@ -2,6 +2,15 @@
 
 from nexus_api_client.models.anonymous_access_settings_xo import AnonymousAccessSettingsXO
 from nexus_api_client.models.api_create_user import ApiCreateUser
+from nexus_api_client.models.api_privilege_application_request import (
+    ApiPrivilegeApplicationRequest,
+)
+from nexus_api_client.models.api_privilege_repository_admin_request import (
+    ApiPrivilegeRepositoryAdminRequest,
+)
+from nexus_api_client.models.api_privilege_repository_view_request import (
+    ApiPrivilegeRepositoryViewRequest,
+)
 from nexus_api_client.models.api_user import ApiUser
 from nexus_api_client.models.api_user_source import ApiUserSource
 from nexus_api_client.models.asset_xo import AssetXO
@@ -52,6 +61,9 @@ from nexus_api_client.models.update_ldap_server_xo import UpdateLdapServerXo
 __all__ = [
     "AnonymousAccessSettingsXO",
     "ApiCreateUser",
+    "ApiPrivilegeApplicationRequest",
+    "ApiPrivilegeRepositoryAdminRequest",
+    "ApiPrivilegeRepositoryViewRequest",
     "ApiUser",
     "ApiUserSource",
     "AssetXO",

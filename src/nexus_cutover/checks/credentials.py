@@ -69,6 +69,19 @@ def pypirc_leftovers(
     return problems
 
 
+def no_old_logins(
+    committed: Proof, projects: Sequence[ScanResult], target: Target, pypiserver_user: str | None
+) -> Proof:
+    """SEC-3 in full: the committed credentials' proof, and no pypiserver login left in a
+    .pypirc section that uploads to Nexus."""
+    leftovers = pypirc_leftovers(projects, target, pypiserver_user)
+    if committed.problems or leftovers:
+        return Proof.failed(*committed.problems, *leftovers)
+    return Proof.passed(
+        f"{committed.evidence}; no .pypirc section uploading to Nexus keeps pypiserver's login"
+    )
+
+
 def _project_pypircs(projects: Sequence[ScanResult]) -> list[Path]:
     found = {
         (result.root / ref.path).resolve()

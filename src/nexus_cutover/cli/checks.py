@@ -53,8 +53,15 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
         return ExitCode.OK
     for check in CHECKS:
         phases = ",".join(check.phases)
-        console.print(f"{check.id:<11} {check.title}  [{phases}]", markup=False, highlight=False)
+        console.print(
+            f"{check.id:<11} {check.title}  [{phases}]",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print()
     for number, item in enumerate(CHECKLIST, 1):
-        console.print(f"{number:>2}. {item.item}: {', '.join(item.checks)}", markup=False)
+        console.print(
+            f"{number:>2}. {item.item}: {', '.join(item.checks)}", markup=False, soft_wrap=True
+        )
     return ExitCode.OK

@@ -87,7 +87,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
-    _known_checks(args.checks)
+    if args.checks:
+        _known_checks(args.checks)
     if settings.backend == "external":
         _preflight(settings, args.phase)
     command = suite_command(settings, _suite_options(args), args.pytest_args)
@@ -96,17 +97,14 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     return PYTEST_CODES.get(result.returncode, ExitCode.INTERNAL)
 
 
-def _known_checks(raw: str | None) -> None:
-    """--checks names check IDs of the catalogue (before any server is asked anything)."""
+def _known_checks(raw: str) -> None:
     from nexus_cutover.catalogue import CHECK_IDS
     from nexus_cutover.errors import ConfigError
 
-    wanted = {part.strip().upper() for part in (raw or "").split(",") if part.strip()}
-    unknown = sorted(wanted - CHECK_IDS)
+    unknown = sorted({p.strip().upper() for p in raw.split(",") if p.strip()} - CHECK_IDS)
     if unknown:
-        raise ConfigError(
-            f"--checks: unknown check ID(s) {', '.join(unknown)}; `nexus-cutover checks` lists them"
-        )
+        known = ", ".join(sorted(CHECK_IDS))
+        raise ConfigError(f"--checks: unknown check ID(s) {', '.join(unknown)}; known: {known}")
 
 
 def _preflight(settings: Settings, phase: str) -> None:

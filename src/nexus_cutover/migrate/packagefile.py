@@ -2,7 +2,8 @@
 
 twine's own `PackageFile.from_filename` knows only .whl, .tar.gz and .zip and refuses
 Metadata-Version 2.0; an old index also holds .egg, .tar.bz2 and 2.0 wheels, and Nexus
-accepts them all (it does not validate the metadata version, facts: nexus §2.9). So the
+accepts them all (it reads only the name and version: nexus-public release-3.30.1-01,
+PyPiInfoUtils). So the
 metadata is read here and handed to twine's `PackageFile` constructor unvalidated: the
 migration carries files as they are. Reading every member also proves the archive is whole,
 so a truncated file is reported instead of uploaded.

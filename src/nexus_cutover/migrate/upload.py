@@ -1,7 +1,8 @@
 """Step 3: every distribution file into the hosted repository, concurrently, resumably.
 
 What is already there is decided by asking the assets API first (twine's --skip-existing does
-nothing against Nexus, facts: nexus §2.8): the same sha256 is skipped, a different one is an
+nothing against Nexus: twine >= 6.2 refuses it for any repository but PyPI, and older twine
+misread Nexus's answer, pypa/twine#1044): the same sha256 is skipped, a different one is an
 error naming the file, and an interrupted run simply resumes. Uploads go through twine's
 `Repository` (the legacy endpoint pip users' tools use), one per worker thread, so each worker
 keeps one keep-alive connection and no process is started per file. A last pass lists hosted
@@ -41,7 +42,8 @@ from nexus_cutover.migrate.sources import Source, SourceFile, resolve_source, un
 from nexus_cutover.target import Target
 
 Status = Literal["uploaded", "skipped", "failed", "would upload", "not attempted"]
-# What Nexus says when a file exists and the policy refuses to replace it (facts: nexus §2.8).
+# What Nexus says when a file exists and the policy refuses to replace it (nexus-public
+# release-3.77.1-01, ContentFacetSupport; OrientDB-era wording in pypa/twine#1044).
 _REFUSED_MARKERS = ("cannot be updated", "does not allow updating", "read-only", "read only")
 
 

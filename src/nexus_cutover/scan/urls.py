@@ -1,4 +1,4 @@
-"""Index URL matching (facts §4.4) and secret masking."""
+"""Index URL matching and secret masking."""
 
 from __future__ import annotations
 

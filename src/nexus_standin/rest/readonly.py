@@ -2,7 +2,7 @@
 `FreezeResource`; the 3.97 client has no model for it).
 
 GET needs a known user (anonymous counts while anonymous access is on); `summaryReason` is only
-filled for callers with `nx-settings-read`. The three POSTs need `nexus:*` (nx-all here): 204
+filled for callers with `nexus:settings:read`. The three POSTs need `nexus:*` (nx-all): 204
 when the state changed, 404 with no body when the node already was in that state.
 """
 
@@ -11,33 +11,33 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import MappedError
-from .rest_support import Call, json_response, no_content, rest
+from ..errors import MappedError
+from .support import Call, json_response, no_content, rest
 
 LOG_SOURCE = "org.sonatype.nexus.internal.app.FreezeServiceImpl"
-SETTINGS_READ = "nx-settings-read"
+SETTINGS_READ = "nexus:settings:read"
 
 
 def get_state(call: Call) -> Response:
-    anonymous_on = bool(call.services.security.anonymous().get("enabled"))
+    anonymous_on = bool(call.runtime.security.anonymous().get("enabled"))
     call.subject.demand(call.subject.authenticated or anonymous_on)
     detailed = call.subject.permits(SETTINGS_READ)
-    return json_response(call.services.freeze.state(detailed))
+    return json_response(call.runtime.freeze.state(detailed))
 
 
 def freeze(call: Call) -> Response:
-    call.subject.demand_admin()
-    if not call.services.freeze.freeze(call.subject.user_id, "REST request"):
+    call.subject.require("nexus:*")
+    if not call.runtime.freeze.freeze(call.subject.user_id, "REST request"):
         raise MappedError(404)
-    call.services.app_log.info(LOG_SOURCE, "Freeze requested: REST request", call.subject.user_id)
+    call.runtime.app_log.info(LOG_SOURCE, "Freeze requested: REST request", call.subject.user_id)
     return no_content()
 
 
 def release(call: Call) -> Response:
-    call.subject.demand_admin()
-    if not call.services.freeze.release():
+    call.subject.require("nexus:*")
+    if not call.runtime.freeze.release():
         raise MappedError(404)
-    call.services.app_log.info(LOG_SOURCE, "Freeze released", call.subject.user_id)
+    call.runtime.app_log.info(LOG_SOURCE, "Freeze released", call.subject.user_id)
     return no_content()
 
 

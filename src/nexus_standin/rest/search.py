@@ -5,23 +5,21 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .content import SearchQuery
+from ..errors import NexusError
+from ..store.content import SearchQuery
 from .content_xo import FORMAT, asset_page, asset_xo, component_page
-from .errors import NexusError
-from .rest_support import Call, decode_token, json_response, rest
+from .support import Call, decode_token, json_response, rest
 
 PAGE_SIZE = 50
 CHECKSUMS = ("md5", "sha1", "sha256", "sha512")
 
 
 def _query(call: Call) -> SearchQuery:
-    call.subject.demand(call.subject.permits("nx-search-read"))
     wanted = call.query("repository")
     readable = [
         repo.name
-        for repo in call.services.repos.all()
-        if call.subject.permits_repository(repo, "browse")
-        and (wanted is None or repo.name == wanted)
+        for repo in call.runtime.repos.all()
+        if call.subject.permits_view(repo, "browse") and (wanted is None or repo.name == wanted)
     ]
     fmt = call.query("format")
     if fmt is not None and fmt != FORMAT:
@@ -37,7 +35,7 @@ def _query(call: Call) -> SearchQuery:
 
 
 def search_components(call: Call) -> Response:
-    content = call.services.content
+    content = call.runtime.content
     components = content.search_components(
         _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE
     )
@@ -45,14 +43,14 @@ def search_components(call: Call) -> Response:
 
 
 def search_assets(call: Call) -> Response:
-    assets = call.services.content.search_assets(
+    assets = call.runtime.content.search_assets(
         _query(call), decode_token(call.query("continuationToken")), PAGE_SIZE
     )
     return json_response(asset_page(assets, call.base_url, PAGE_SIZE))
 
 
 def download_asset(call: Call) -> Response:
-    assets = call.services.content.search_assets(_query(call), 0, 2)
+    assets = call.runtime.content.search_assets(_query(call), 0, 2)
     if not assets:
         raise NexusError(404)
     if len(assets) > 1:

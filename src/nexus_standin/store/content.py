@@ -16,6 +16,9 @@ from .blobs import BlobInfo
 from .db import Database
 
 PACKAGE, SIGNATURE, INDEX, ROOT_INDEX = "PACKAGE", "PACKAGE_SIGNATURE", "INDEX", "ROOT_INDEX"
+# A component name as PEP 503 normalises it (runs of separators aside): proxied components keep
+# their metadata Name, and search matches either spelling.
+NORMALISED_NAME = "LOWER(REPLACE(REPLACE(c.name, '_', '-'), '.', '-'))"
 # Nexus records lastDownloaded at most this often per asset.
 DOWNLOAD_MARK_INTERVAL = timedelta(hours=12)
 
@@ -71,7 +74,9 @@ class NewAsset:
     uploader: str | None = None
     uploader_ip: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
-    component: tuple[str, str] | None = None  # (normalized name, version)
+    # (name, version): hosted components are named by the normalised name, proxied ones by the
+    # file's metadata Name (3.30 PyPiHostedFacet / PyPiProxyFacet).
+    component: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,16 +171,13 @@ class ContentStore:
         )
         return [_asset(row) for row in rows]
 
-    def component_exists(self, repository: str, name: str) -> bool:
-        row = (
-            self._db.read()
-            .execute(
-                "SELECT 1 FROM component WHERE repository = ? AND name = ? LIMIT 1",
-                (repository, name),
-            )
-            .fetchone()
-        )
-        return row is not None
+    def component_exists(self, repository: str, name: str, version: str | None = None) -> bool:
+        query = "SELECT 1 FROM component WHERE repository = ? AND name = ?"
+        params = [repository, name]
+        if version is not None:
+            query += " AND version = ?"
+            params.append(version)
+        return self._db.read().execute(query + " LIMIT 1", params).fetchone() is not None
 
     def component_names(self, repository: str) -> list[str]:
         rows = (
@@ -352,10 +354,10 @@ def _search_clause(query: SearchQuery) -> tuple[str, list[Any]]:
     params: list[Any] = list(query.repositories)
     if query.name:
         if "*" in query.name:
-            clauses.append("c.name LIKE ? ESCAPE '\\'")
+            clauses.append(f"{NORMALISED_NAME} LIKE ? ESCAPE '\\'")
             params.append(_like_pattern(query.name.lower()))
         else:
-            clauses.append("c.name = ?")
+            clauses.append(f"{NORMALISED_NAME} = ?")
             params.append(canonicalize_name(query.name))
     if query.version:
         if "*" in query.version:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .rest_support import Call, json_response, rest
+from .support import Call, json_response, rest
 
 
 async def status(_: Request) -> Response:
@@ -20,7 +20,7 @@ async def status(_: Request) -> Response:
 
 async def writable(request: Request) -> Response:
     """503 while the node is read-only (frozen), as Nexus's StatusResource."""
-    frozen = request.app.state.services.freeze.request is not None
+    frozen = request.app.state.runtime.freeze.request is not None
     return Response(status_code=503 if frozen else 200)
 
 
@@ -39,11 +39,11 @@ def _result(message: str, started: float, healthy: bool = True) -> dict[str, Any
 
 
 def status_check(call: Call) -> Response:
-    call.subject.demand(call.subject.permits("nx-metrics-all"))
+    call.subject.require("nexus:metrics:read")
     started = time.monotonic()
-    services = call.services
-    count, size = services.blobs.usage()
-    frozen = services.freeze.request is not None
+    runtime = call.runtime
+    count, size = runtime.blobs.usage()
+    frozen = runtime.freeze.request is not None
     checks = {
         "Available CPUs": _result(
             f"The host system is allocating a maximum of "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .blobs import BlobStore
-from .content import Asset, Component, ContentStore
-from .models import AssetXO, ComponentXO, PageAssetXO, PageComponentXO
-from .rest_support import dump, item_id, next_token
+from ..models import AssetXO, ComponentXO, PageAssetXO, PageComponentXO
+from ..store.blobs import BlobStore
+from ..store.content import Asset, Component, ContentStore
+from .support import dump, item_id, next_token
 
 FORMAT = "pypi"
 # Fields Nexus writes as null rather than leaving out.

@@ -1,29 +1,27 @@
-"""PyPI proxy repositories: fetch from the remote index, rewrite, cache, negative cache, block.
+"""PyPI proxy repositories: fetch from the remote index, rewrite, cache, negative cache.
 
-Blocking and negative caching live in memory (as in Nexus, they do not survive a restart);
-cached pages, files and the remote URL of every file are in the database and blob store.
+Negative caching lives in memory (as in Nexus, it does not survive a restart); cached pages, files
+and the remote URL of every file are in the database and blob store. The HTTP client, its
+outbound log and auto-blocking are in `remote.py`.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-import requests
 from packaging.utils import canonicalize_name
 
-from .blobs import CHUNK, BlobInfo, BlobStore
-from .content import INDEX, PACKAGE, ROOT_INDEX, Asset, ContentStore, NewAsset
-from .db import Database
-from .errors import FrozenError, NexusError
-from .logs import AppLog, redact_url
-from .pypi_files import content_type, name_and_version
-from .repos import Repository
+from ..errors import FrozenError, NexusError
+from ..logs import redact_url
+from ..store.blobs import CHUNK, BlobInfo, BlobStore
+from ..store.content import INDEX, PACKAGE, ROOT_INDEX, Asset, ContentStore, NewAsset
+from ..store.db import Database
+from ..store.repos import Repository
+from ..store.usage import UsageLimits
+from .files import content_type, name_and_version, read_metadata
+from .remote import RemoteBlocked, RemoteClient, RemoteUnavailable
 from .simple_html import (
     Link,
     RemoteLink,
@@ -33,43 +31,25 @@ from .simple_html import (
     render_root_page,
 )
 
-LOG_SOURCE = "org.sonatype.nexus.repository.pypi.PyPiProxyFacet"
-FIRST_BLOCK_SECONDS = 40.0
-MAX_BLOCK_SECONDS = 20 * 60.0
-DEFAULT_TIMEOUT_SECONDS = 60
-DEFAULT_RETRIES = 2
-
-
-class RemoteUnavailable(Exception):
-    """The remote failed: `status` is what a client gets when nothing is cached."""
-
-    def __init__(self, status: int, blocks: bool) -> None:
-        super().__init__(status)
-        self.status = status
-        self.blocks = blocks
-
-
-@dataclass
-class _Block:
-    until: float
-    seconds: float
-
 
 class ProxyPypi:
     def __init__(
-        self, db: Database, content: ContentStore, blobs: BlobStore, log: AppLog, user_agent: str
+        self,
+        db: Database,
+        content: ContentStore,
+        blobs: BlobStore,
+        remote: RemoteClient,
+        usage: UsageLimits,
     ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
-        self._log = log
-        self._user_agent = user_agent
+        self._remote = remote
+        self._usage = usage
         self._negative: dict[tuple[str, str], float] = {}
-        self._blocks: dict[str, _Block] = {}
         self._invalidated: dict[str, float] = {}
         self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
-        self._local = threading.local()
 
     # -- the three reads ---------------------------------------------------------------------
 
@@ -103,8 +83,8 @@ class ProxyPypi:
                 del self._negative[key]
 
     def forget(self, name: str) -> None:
+        self._remote.forget(name)
         with self._guard:
-            self._blocks.pop(name, None)
             self._invalidated.pop(name, None)
             for key in [k for k in self._negative if k[0] == name]:
                 del self._negative[key]
@@ -123,10 +103,11 @@ class ProxyPypi:
                 return cached
             if self._negatively_cached(repo, key):
                 return cached
-            blocked = self._blocked_reason(repo)
-            if blocked:
+            if self._usage.enabled and self._usage.over_limit():
+                # 3.77 ProxyFacetSupport.get: no remote fetch; a stale copy is still served,
+                # otherwise ProxyHandler answers 403 PAYMENT REQUIRED.
                 if cached is None:
-                    raise NexusError(404, blocked)
+                    raise NexusError(403, self._usage.message)
                 return cached
             if self._db.frozen:
                 # Caching what the remote sends is a write, which a read-only node refuses:
@@ -134,12 +115,14 @@ class ProxyPypi:
                 raise FrozenError()
             try:
                 fetched = fetch()
+            except RemoteBlocked as blocked:
+                if cached is None:
+                    raise NexusError(404, str(blocked)) from None
+                return cached
             except RemoteUnavailable as failure:
-                self._record_failure(repo, failure)
                 if cached is None:
                     raise NexusError(failure.status) from None
                 return cached
-            self._blocks.pop(repo.name, None)
             if fetched is None:
                 self._remember_missing(repo, key)
                 return cached
@@ -164,44 +147,25 @@ class ProxyPypi:
         if ttl is not None:
             self._negative[(repo.name, key)] = -1.0 if ttl < 0 else time.time() + ttl
 
-    def _blocked_reason(self, repo: Repository) -> str | None:
-        if repo.blocked:
-            return "Remote Manually Blocked"
-        block = self._blocks.get(repo.name)
-        if block is None or block.until <= time.time():
-            return None
-        until = datetime.fromtimestamp(block.until, UTC).isoformat(timespec="seconds")
-        return f"Remote Auto Blocked until {until}"
-
-    def _record_failure(self, repo: Repository, failure: RemoteUnavailable) -> None:
-        if not (failure.blocks and repo.auto_block):
-            return
-        previous = self._blocks.get(repo.name)
-        seconds = min(previous.seconds * 2, MAX_BLOCK_SECONDS) if previous else FIRST_BLOCK_SECONDS
-        self._blocks[repo.name] = _Block(time.time() + seconds, seconds)
-        self._log.warning(
-            LOG_SOURCE,
-            f"Repository {repo.name} auto-blocked for {seconds:.0f}s:"
-            f" remote {redact_url(repo.remote_url)} unavailable",
-        )
-
     # -- fetching ------------------------------------------------------------------------------
 
     def _index_url(self, repo: Repository, tail: str) -> str:
         return f"{repo.remote_url.rstrip('/')}/{repo.simple_suffix.strip('/')}/{tail}"
 
     def _fetch_project(self, repo: Repository, name: str, key: str) -> Asset | None:
-        response = self._remote_get(repo, self._index_url(repo, f"{name}/"))
+        response = self._remote.get(repo, self._index_url(repo, f"{name}/"))
         if response is None:
             return None
         remote_links = parse_project_page(response.text, response.url)
+        if not links_name_project(name, remote_links):
+            return None  # 3.30 PyPiIndexUtils.validateIndexLinks: not cached, a 404
         links = [link for link in map(lambda r: _local_link(name, r), remote_links) if link]
         page = render_project_page(name, links)
         urls = [(remote.filename, remote.url) for remote in remote_links]
         return self._save(repo, key, INDEX, self._blobs.write_bytes(page), response.url, urls)
 
     def _fetch_root(self, repo: Repository) -> Asset | None:
-        response = self._remote_get(repo, self._index_url(repo, ""))
+        response = self._remote.get(repo, self._index_url(repo, ""))
         if response is None:
             return None
         page = render_root_page(parse_root_page(response.text))
@@ -217,14 +181,22 @@ class ProxyPypi:
             url = self._content.remote_url(repo.name, filename)
         if url is None:
             return None
-        response = self._remote_get(repo, url, stream=True)
+        response = self._remote.get(repo, url, stream=True)
         if response is None:
             return None
         with response:
             blob = self._blobs.write_chunks(response.iter_content(CHUNK))
-        return self._save(
-            repo, path, PACKAGE, blob, url, [], component=(canonicalize_name(name), version)
-        )
+        return self._save(repo, path, PACKAGE, blob, url, [], component=self._component(blob, path))
+
+    def _component(self, blob: BlobInfo, path: str) -> tuple[str, str]:
+        """3.30 PyPiProxyFacet.putPackage: the file's metadata Name (not normalised) and Version,
+        each taken from the file name when the metadata lacks it."""
+        filename = path.rsplit("/", 1)[-1]
+        metadata = read_metadata(self._blobs.path(blob.ref), filename)
+        from_name = name_and_version(filename) or (filename, "")
+        name = metadata.name if metadata and metadata.name else from_name[0]
+        version = metadata.version if metadata and metadata.version else from_name[1]
+        return name, version
 
     def _save(
         self,
@@ -257,61 +229,11 @@ class ProxyPypi:
         assert asset is not None
         return asset
 
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # never route through this machine's proxy settings
-            session.verify = (
-                os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
-            )
-            self._local.session = session
-        return session
 
-    def _remote_get(self, repo: Repository, url: str, stream: bool = False) -> Any:
-        """The 200 response, None for a missing file; RemoteUnavailable when the remote fails."""
-        connection = repo.connection
-        timeout = int(connection.get("timeout") or DEFAULT_TIMEOUT_SECONDS)
-        configured = connection.get("retries")
-        retries = DEFAULT_RETRIES if configured is None else int(configured)
-        agent = f"{self._user_agent} {connection.get('userAgentSuffix') or ''}".strip()
-        headers = {"User-Agent": agent, "Accept": "text/html" if not stream else "*/*"}
-        started = time.monotonic()
-        for attempt in range(retries + 1):
-            try:
-                response = self._session().get(
-                    url,
-                    headers=headers,
-                    timeout=timeout,
-                    stream=stream,
-                    auth=repo.remote_credentials,
-                )
-                break
-            except requests.RequestException as exc:
-                if attempt == retries:
-                    self._log.warning(
-                        LOG_SOURCE,
-                        f"{repo.name}: GET {redact_url(url)} failed: {type(exc).__name__}",
-                    )
-                    raise RemoteUnavailable(502, blocks=True) from None
-        elapsed = int((time.monotonic() - started) * 1000)
-        self._log.info(
-            LOG_SOURCE,
-            f"{repo.name}: GET {redact_url(url)} -> {response.status_code} ({elapsed} ms)",
-        )
-        return _accept(response)
-
-
-def _accept(response: requests.Response) -> requests.Response | None:
-    status = response.status_code
-    if status == 200:
-        return response
-    response.close()
-    if status >= 500:
-        raise RemoteUnavailable(503, blocks=True)
-    if status in (401, 402, 407):
-        raise RemoteUnavailable(503, blocks=False)
-    return None
+def links_name_project(project: str, links: list[RemoteLink]) -> bool:
+    """True when some file name, PEP 503-normalised, starts with the normalised project name."""
+    wanted = canonicalize_name(project)
+    return any(canonicalize_name(link.filename).startswith(wanted) for link in links)
 
 
 def _local_link(project: str, remote: RemoteLink) -> Link | None:

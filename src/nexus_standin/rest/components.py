@@ -11,12 +11,12 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..errors import Forbidden, NexusError
+from ..pypi.files import read_metadata
+from ..pypi.hosted import Upload
+from ..store.repos import HOSTED, Repository
 from .content_xo import asset_json, asset_page, component_json, component_page
-from .errors import NexusError
-from .pypi_files import read_metadata
-from .pypi_hosted import Upload
-from .repos import HOSTED, Repository
-from .rest_support import Call, decode_token, json_response, no_content, parse_item_id, rest
+from .support import Call, decode_token, json_response, no_content, parse_item_id, rest
 
 PAGE_SIZE = 100
 UPLOAD_FIELD = "pypi.asset"
@@ -26,25 +26,35 @@ def _browsable(call: Call) -> Repository:
     name = call.query("repository")
     if not name:
         raise NexusError(422, "repositoryId is required.")
-    repo = call.services.repos.get(name)
+    repo = call.runtime.repos.get(name)
     if repo is None:
         raise NexusError(404, f"Unable to locate repository with id {name}")
-    call.subject.demand_repository(repo, "browse")
+    _demand_visible(call, repo)
     return repo
 
 
-def _repository_of(call: Call, item: str, action: str) -> tuple[Repository, str]:
+def _demand_visible(call: Call, repo: Repository) -> None:
+    """3.77 `RepositoryManagerRESTAdapterImpl.getRepository`: view read or browse, else a plain
+    403 (anonymous callers included)."""
+    if not call.subject.permits_view(repo, "read", "browse"):
+        raise Forbidden()
+
+
+def _repository_of(call: Call, item: str, action: str | None = None) -> tuple[Repository, str]:
+    """The repository of an item id; the caller must see it, and may need `action` on it."""
     repo_name, ext_id = parse_item_id(item)
-    repo = call.services.repos.get(repo_name)
+    repo = call.runtime.repos.get(repo_name)
     if repo is None:
         raise NexusError(404)
-    call.subject.demand_repository(repo, action)
+    _demand_visible(call, repo)
+    if action is not None:
+        call.subject.demand_view(repo, action)
     return repo, ext_id
 
 
 def list_components(call: Call) -> Response:
     repo = _browsable(call)
-    content = call.services.content
+    content = call.runtime.content
     components = content.page_components(
         repo.name, decode_token(call.query("continuationToken")), PAGE_SIZE
     )
@@ -52,33 +62,33 @@ def list_components(call: Call) -> Response:
 
 
 def get_component(call: Call) -> Response:
-    repo, ext_id = _repository_of(call, call.param("id"), "browse")
-    component = call.services.content.component_by_ext_id(repo.name, ext_id)
+    repo, ext_id = _repository_of(call, call.param("id"))
+    component = call.runtime.content.component_by_ext_id(repo.name, ext_id)
     if component is None:
         raise NexusError(404)
-    return json_response(component_json(component, call.services.content, call.base_url))
+    return json_response(component_json(component, call.runtime.content, call.base_url))
 
 
 def delete_component(call: Call) -> Response:
     repo, ext_id = _repository_of(call, call.param("id"), "delete")
-    component = call.services.content.component_by_ext_id(repo.name, ext_id)
+    component = call.runtime.content.component_by_ext_id(repo.name, ext_id)
     if component is None:
         raise NexusError(404)
-    call.services.pypi.delete_component(repo, component)
+    call.runtime.pypi.delete_component(repo, component)
     return no_content()
 
 
 def list_assets(call: Call) -> Response:
     repo = _browsable(call)
-    assets = call.services.content.page_assets(
+    assets = call.runtime.content.page_assets(
         repo.name, decode_token(call.query("continuationToken")), PAGE_SIZE
     )
     return json_response(asset_page(assets, call.base_url, PAGE_SIZE))
 
 
 def get_asset(call: Call) -> Response:
-    repo, ext_id = _repository_of(call, call.param("id"), "browse")
-    asset = call.services.content.asset_by_ext_id(repo.name, ext_id)
+    repo, ext_id = _repository_of(call, call.param("id"))
+    asset = call.runtime.content.asset_by_ext_id(repo.name, ext_id)
     if asset is None:
         raise NexusError(404)
     return json_response(asset_json(asset, call.base_url))
@@ -86,10 +96,10 @@ def get_asset(call: Call) -> Response:
 
 def delete_asset(call: Call) -> Response:
     repo, ext_id = _repository_of(call, call.param("id"), "delete")
-    asset = call.services.content.asset_by_ext_id(repo.name, ext_id)
+    asset = call.runtime.content.asset_by_ext_id(repo.name, ext_id)
     if asset is None:
         raise NexusError(404)
-    call.services.pypi.delete_asset(repo, asset)
+    call.runtime.pypi.delete_asset(repo, asset)
     return no_content()
 
 
@@ -98,10 +108,11 @@ def upload_component(call: Call) -> Response:
     if not call.request.headers.get("content-type", "").startswith("multipart/"):
         raise NexusError(400, "Expected multipart Content-Type")
     name = call.query("repository") or ""
-    repo = call.services.repos.get(name)
+    repo = call.runtime.repos.get(name)
     if repo is None:
         raise NexusError(404, f"Unable to locate repository with id {name}")
-    call.subject.demand_repository(repo, "add")
+    _demand_visible(call, repo)
+    call.subject.demand_view(repo, "add")
     if repo.type != HOSTED:
         raise NexusError(
             400,
@@ -111,14 +122,14 @@ def upload_component(call: Call) -> Response:
     part = call.form.get(UPLOAD_FIELD) if call.form is not None else None
     if not isinstance(part, UploadFile) or not part.filename:
         raise NexusError(400, f"The field {UPLOAD_FIELD} is required")
-    tmp_dir = call.services.settings.data_dir / "tmp"
+    tmp_dir = call.runtime.config.data_dir / "tmp"
     tmp_dir.mkdir(exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=tmp_dir, suffix=".upload") as spooled:
         shutil.copyfileobj(part.file, spooled)
         spooled.flush()
         with open(spooled.name, "rb") as source:
             upload = _upload(call, Path(spooled.name), part.filename, source)
-            call.services.pypi.hosted.upload(repo, upload)
+            call.runtime.pypi.hosted.upload(repo, upload)
     return no_content()
 
 

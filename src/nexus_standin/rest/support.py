@@ -15,13 +15,12 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .auth import Subject
-from .errors import NexusError, ValidationFailed
-from .logs import USER_SCOPE_KEY
-from .services import Services
+from ..auth import Subject, authenticate
+from ..config import MAX_FORM_PART
+from ..errors import NexusError, ValidationFailed
+from ..runtime import Runtime
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-MAX_FORM_PART = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class Call:
     """One REST request as a blocking handler sees it."""
 
     request: Request
-    services: Services
+    runtime: Runtime
     subject: Subject
     body: bytes
     form: FormData | None
@@ -62,7 +61,7 @@ def rest(handler: Handler, *, form: bool = False) -> Callable[[Request], Awaitab
     """Wrap a blocking handler: read the body here, authenticate and run it in the threadpool."""
 
     async def endpoint(request: Request) -> Response:
-        services: Services = request.app.state.services
+        runtime: Runtime = request.app.state.runtime
         body = b""
         parsed: FormData | None = None
         if form:
@@ -70,7 +69,7 @@ def rest(handler: Handler, *, form: bool = False) -> Callable[[Request], Awaitab
         elif request.method in ("POST", "PUT"):
             body = await request.body()
         try:
-            return await run_in_threadpool(_run, handler, request, services, body, parsed)
+            return await run_in_threadpool(_run, handler, request, runtime, body, parsed)
         finally:
             if parsed is not None:
                 await parsed.close()
@@ -79,17 +78,10 @@ def rest(handler: Handler, *, form: bool = False) -> Callable[[Request], Awaitab
 
 
 def _run(
-    handler: Handler, request: Request, services: Services, body: bytes, form: FormData | None
+    handler: Handler, request: Request, runtime: Runtime, body: bytes, form: FormData | None
 ) -> Response:
-    subject = authenticate(request, services)
-    return handler(Call(request, services, subject, body, form))
-
-
-def authenticate(request: Request, services: Services) -> Subject:
-    subject = services.auth.subject(request.headers.get("authorization"))
-    if subject.authenticated:
-        request.scope[USER_SCOPE_KEY] = subject.user_id
-    return subject
+    subject = authenticate(request, runtime.auth)
+    return handler(Call(request, runtime, subject, body, form))
 
 
 def json_response(payload: Any, status: int = 200) -> Response:

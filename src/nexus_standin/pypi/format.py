@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .blobs import BlobStore
-from .content import Asset, Component, ContentStore
-from .db import Database
-from .pypi_group import GroupPypi, PypiReader
-from .pypi_hosted import HostedPypi
-from .pypi_proxy import ProxyPypi
-from .repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
+from ..store.blobs import BlobStore
+from ..store.content import Asset, Component, ContentStore
+from ..store.db import Database
+from ..store.repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
+from .group import GroupPypi, PypiReader
+from .hosted import HostedPypi
+from .proxy import ProxyPypi
 
 
 class PypiFormat:
@@ -20,17 +20,28 @@ class PypiFormat:
         blobs: BlobStore,
         hosted: HostedPypi,
         proxy: ProxyPypi,
+        skip_offline_members: bool,
     ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
         self.hosted = hosted
         self.proxy = proxy
-        self.group = GroupPypi(repos, self.reader)
+        self.group = GroupPypi(db, content, blobs, repos, self.reader, skip_offline_members)
 
     def reader(self, repo: Repository) -> PypiReader:
         readers: dict[str, PypiReader] = {HOSTED: self.hosted, PROXY: self.proxy, GROUP: self.group}
         return readers[repo.type]
+
+    def invalidate(self, repo: Repository) -> None:
+        """POST invalidate-cache: a proxy's cache, or a group's pages and its members' caches."""
+        if repo.type == PROXY:
+            self.proxy.invalidate(repo)
+        elif repo.type == GROUP:
+            self.group.invalidate(repo)
+            for member in self.group.members(repo):
+                if member.type == PROXY:
+                    self.proxy.invalidate(member)
 
     def delete_asset(self, repo: Repository, asset: Asset) -> None:
         if repo.type == HOSTED:

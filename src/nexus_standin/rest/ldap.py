@@ -13,11 +13,11 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .errors import JsonMessageError, NexusError, ValidationFailed
-from .ldap_store import LdapServer
+from ..errors import JsonMessageError, NexusError, ValidationFailed
+from ..models import CreateLdapServerXo, ReadLdapServerXo, UpdateLdapServerXo
+from ..store.ldap import LdapServer
 from .ldap_verify import VerifyFailure, connect_message, verify
-from .models import CreateLdapServerXo, ReadLdapServerXo, UpdateLdapServerXo
-from .rest_support import Call, dump, json_response, no_content, parse_model, rest
+from .support import Call, dump, json_response, no_content, parse_model, rest
 
 LOG_SOURCE = "org.sonatype.nexus.ldap.internal.LdapConfigurationManager"
 ENUM_FIELDS = ("protocol", "authScheme", "groupType")
@@ -78,14 +78,14 @@ def _rule_violations(config: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _known(call: Call) -> LdapServer:
-    server = call.services.ldap.get(call.param("name"))
+    server = call.runtime.ldap.get(call.param("name"))
     if server is None:
         raise NexusError(404, f"LDAP server '{call.param('name')}' not found")
     return server
 
 
 def _check_unique_name(call: Call, name: str, existing: LdapServer | None = None) -> None:
-    other = call.services.ldap.get_ignoring_case(name)
+    other = call.runtime.ldap.get_ignoring_case(name)
     if other is not None and (existing is None or other.id != existing.id):
         raise ValidationFailed([("PARAMETER name", f"LDAP server name '{name}' is already used")])
 
@@ -102,28 +102,28 @@ def read_view(server: LdapServer) -> dict[str, Any]:
 
 
 def list_servers(call: Call) -> Response:
-    call.subject.demand_admin()
-    return json_response([read_view(server) for server in call.services.ldap.all()])
+    call.subject.require("nexus:ldap:read")
+    return json_response([read_view(server) for server in call.runtime.ldap.all()])
 
 
 def get_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:read")
     return json_response(read_view(_known(call)))
 
 
 def create_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:create")
     config = _request(call, CreateLdapServerXo)
     _check_unique_name(call, str(config["name"]))
-    call.services.ldap.create(config)
-    call.services.app_log.info(
+    call.runtime.ldap.create(config)
+    call.runtime.app_log.info(
         LOG_SOURCE, f"Created LDAP server: {config['name']}", call.subject.user_id
     )
     return Response(status_code=201)
 
 
 def update_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     existing = _known(call)
     config = _request(call, UpdateLdapServerXo)
     given_id = config.pop("id", None)
@@ -137,41 +137,41 @@ def update_server(call: Call) -> Response:
             ]
         )
     _check_unique_name(call, str(config["name"]), existing)
-    call.services.ldap.update(existing, config)
-    call.services.app_log.info(
+    call.runtime.ldap.update(existing, config)
+    call.runtime.app_log.info(
         LOG_SOURCE, f"Updated LDAP server: {existing.name}", call.subject.user_id
     )
     return no_content()
 
 
 def delete_server(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:delete")
     server = _known(call)
-    call.services.ldap.delete(server.name)
-    call.services.app_log.info(
+    call.runtime.ldap.delete(server.name)
+    call.runtime.app_log.info(
         LOG_SOURCE, f"Deleted LDAP server: {server.name}", call.subject.user_id
     )
     return no_content()
 
 
 def change_order(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     names = call.json()
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ValidationFailed([("*", "A JSON array of LDAP server names is required")])
-    known = {server.name for server in call.services.ldap.all()}
+    known = {server.name for server in call.runtime.ldap.all()}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise ValidationFailed([("*", f"LDAP server '{name}' not found") for name in unknown])
-    call.services.ldap.reorder(list(dict.fromkeys(names)))
+    call.runtime.ldap.reorder(list(dict.fromkeys(names)))
     return no_content()
 
 
 def verify_connection(call: Call) -> Response:
     """200 when the server answers; 400 with Nexus's "Failed to connect ..." text otherwise."""
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:update")
     existing_name = call.query("existingServerName")
-    existing = call.services.ldap.get(existing_name) if existing_name else None
+    existing = call.runtime.ldap.get(existing_name) if existing_name else None
     if existing_name and existing is None:
         raise NexusError(404, f"LDAP server '{existing_name}' not found")
     config = _request(
@@ -180,7 +180,7 @@ def verify_connection(call: Call) -> Response:
     try:
         stage = verify(config)
     except VerifyFailure as failure:
-        call.services.app_log.warning(
+        call.runtime.app_log.warning(
             LOG_SOURCE,
             f"Verify connection to LDAP server {config['host']}:{config['port']}"
             f" failed at {failure.stage}: {failure.cause}",
@@ -189,7 +189,7 @@ def verify_connection(call: Call) -> Response:
         raise JsonMessageError(
             400, connect_message(str(config["host"]), int(config["port"]))
         ) from None
-    call.services.app_log.info(
+    call.runtime.app_log.info(
         LOG_SOURCE,
         f"Verified connection to LDAP server {config['host']}:{config['port']} ({stage})",
         call.subject.user_id,
@@ -198,7 +198,7 @@ def verify_connection(call: Call) -> Response:
 
 
 def clear_cache(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:ldap:delete")
     return Response(status_code=200)
 
 

@@ -16,7 +16,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-# Extensions the Nexus PyPI plugin recognises (facts §2.9), longest first.
+# Extensions the Nexus PyPI plugin recognises (3.30 `PyPiFileUtils`), longest first.
 EXTENSIONS = sorted(
     (
         ".whl",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .blobs import BlobStore
-from .errors import NexusError, ValidationFailed
-from .models import CleanupPolicyResourceXO, GenericBlobStoreApiResponse, PageTaskXO, TaskXO
-from .rest_support import Call, dump, json_response, no_content, parse_model, rest
+from ..errors import NexusError, ValidationFailed
+from ..models import CleanupPolicyResourceXO, GenericBlobStoreApiResponse, PageTaskXO, TaskXO
+from ..store.blobs import BlobStore
+from .support import Call, dump, json_response, no_content, parse_model, rest
 
 TASK_NULLABLE = frozenset({"continuationToken", "message", "lastRun", "lastRunResult", "nextRun"})
 
@@ -17,13 +17,13 @@ TASK_NULLABLE = frozenset({"continuationToken", "message", "lastRun", "lastRunRe
 
 
 def list_policies(call: Call) -> Response:
-    call.subject.demand_admin()
-    return json_response(call.services.cleanup_policies.all())
+    call.subject.require("nexus:settings:read")
+    return json_response(call.runtime.cleanup_policies.all())
 
 
 def get_policy(call: Call) -> Response:
-    call.subject.demand_admin()
-    policy = call.services.cleanup_policies.get(call.param("name"))
+    call.subject.require("nexus:*")
+    policy = call.runtime.cleanup_policies.get(call.param("name"))
     if policy is None:
         raise NexusError(404)
     return json_response(policy)
@@ -34,30 +34,30 @@ def _policy(call: Call) -> dict[str, object]:
 
 
 def create_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     policy = _policy(call)
     name = str(policy["name"])
-    if call.services.cleanup_policies.get(name) is not None:
+    if call.runtime.cleanup_policies.get(name) is not None:
         raise NexusError(409, f"A cleanup policy named {name} already exists")
-    call.services.cleanup_policies.put(name, policy)
+    call.runtime.cleanup_policies.put(name, policy)
     return json_response(policy, 201)
 
 
 def update_policy(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:*")
     name = call.param("name")
-    if call.services.cleanup_policies.get(name) is None:
+    if call.runtime.cleanup_policies.get(name) is None:
         raise NexusError(404)
     policy = _policy(call)
     if policy["name"] != name:
         raise ValidationFailed([("PARAMETER name", "Renaming a cleanup policy is not supported")])
-    call.services.cleanup_policies.put(name, policy)
+    call.runtime.cleanup_policies.put(name, policy)
     return no_content()
 
 
 def delete_policy(call: Call) -> Response:
-    call.subject.demand_admin()
-    if not call.services.cleanup_policies.delete(call.param("name")):
+    call.subject.require("nexus:*")
+    if not call.runtime.cleanup_policies.delete(call.param("name")):
         raise NexusError(404)
     return no_content()
 
@@ -66,35 +66,35 @@ def delete_policy(call: Call) -> Response:
 
 
 def list_tasks(call: Call) -> Response:
-    call.subject.demand_admin()
+    call.subject.require("nexus:tasks:read")
     wanted = call.query("type")
     tasks = [
         TaskXO.model_validate(task)
-        for task in call.services.tasks.all()
+        for task in call.runtime.tasks.all()
         if wanted is None or task["type"] == wanted
     ]
     return json_response(dump(PageTaskXO(items=tasks, continuationToken=None), TASK_NULLABLE))
 
 
 def get_task(call: Call) -> Response:
-    call.subject.demand_admin()
-    task = call.services.tasks.get(call.param("id"))
+    call.subject.require("nexus:tasks:read")
+    task = call.runtime.tasks.get(call.param("id"))
     if task is None:
         raise NexusError(404)
     return json_response(dump(TaskXO.model_validate(task), TASK_NULLABLE))
 
 
 def run_task(call: Call) -> Response:
-    call.subject.demand_admin()
-    if call.services.tasks.get(call.param("id")) is None:
+    call.subject.require("nexus:tasks:start")
+    if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
-    call.services.tasks.record_run(call.param("id"))
+    call.runtime.tasks.record_run(call.param("id"))
     return no_content()
 
 
 def stop_task(call: Call) -> Response:
-    call.subject.demand_admin()
-    if call.services.tasks.get(call.param("id")) is None:
+    call.subject.require("nexus:tasks:stop")
+    if call.runtime.tasks.get(call.param("id")) is None:
         raise NexusError(404)
     raise NexusError(409, "Task is not currently running")
 
@@ -103,8 +103,8 @@ def stop_task(call: Call) -> Response:
 
 
 def list_blobstores(call: Call) -> Response:
-    call.subject.demand_admin()
-    blobs = call.services.blobs
+    call.subject.require("nexus:blobstores:read")
+    blobs = call.runtime.blobs
     count, size = blobs.usage()
     store = GenericBlobStoreApiResponse(
         name=BlobStore.name,

@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Settings
+from ..config import InstanceConfig
 from .db import Database
+from .privileges import ALL_PRIVILEGES
 
 ADMIN_ROLE, ANONYMOUS_ROLE = "nx-admin", "nx-anonymous"
-ALL_PRIVILEGES = "nx-all"
 ANONYMOUS_PRIVILEGES = [
     "nx-healthcheck-read",
     "nx-repository-view-*-*-browse",
@@ -59,7 +59,8 @@ class Role:
     privileges: list[str]
     roles: list[str] = field(default_factory=list)
     read_only: bool = False
-    # "default" for local roles; "LDAP" for an external role mapping (id = the LDAP group).
+    # "default" for every stored role; "LDAP" only for a directory group the LDAP authorization
+    # manager reports (rest/roles.py).
     source: str = DEFAULT_SOURCE
 
 
@@ -171,7 +172,7 @@ class SecurityStore:
         return [str(realm) for realm in self.setting("realms", [AUTHENTICATING_REALM])]
 
 
-def bootstrap(store: SecurityStore, settings: Settings) -> bool:
+def bootstrap(store: SecurityStore, config: InstanceConfig) -> bool:
     """Create built-in roles and users on first start; True when it did."""
     if store.user("admin") is not None:
         return False
@@ -192,14 +193,14 @@ def bootstrap(store: SecurityStore, settings: Settings) -> bool:
             [ANONYMOUS_ROLE],
         )
     )
-    if settings.admin_password_file is not None:
-        password = settings.admin_password_file.read_text(encoding="utf-8").strip()
+    if config.admin_password_file is not None:
+        password = config.admin_password_file.read_text(encoding="utf-8").strip()
         status = "active"
     else:
         # As Nexus does: a random UUID password in the data directory, admin must change it.
         password = str(uuid.uuid4())
-        settings.admin_password_path.write_text(password, encoding="utf-8")
-        settings.admin_password_path.chmod(0o600)
+        config.admin_password_path.write_text(password, encoding="utf-8")
+        config.admin_password_path.chmod(0o600)
         status = "changepassword"
     store.save_user(
         User(
@@ -251,5 +252,7 @@ def _role(row: sqlite3.Row) -> Role:
         privileges=json.loads(row["privileges"]),
         roles=json.loads(row["roles"]),
         read_only=bool(row["read_only"]),
-        source=row["source"],
+        # Every stored role is local: the API stores external mappings in the default source
+        # (3.77 RoleApiResource.create); older data directories may say "LDAP" here.
+        source=DEFAULT_SOURCE,
     )

@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from .blobs import BlobStore
-from .errors import ValidationFailed
-from .models import (
+from ..errors import ValidationFailed
+from ..models import (
     PypiGroupRepositoryApiRequest,
     PypiHostedApiRepository,
     PypiHostedRepositoryApiRequest,
@@ -18,8 +17,9 @@ from .models import (
     RepositoryXO,
     SimpleApiGroupDeployRepository,
 )
-from .repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
-from .rest_support import dump, parse_model
+from ..store.blobs import BlobStore
+from ..store.repos import GROUP, HOSTED, PROXY, Repository, RepositoryStore
+from .support import dump, parse_model
 
 FORMAT = "pypi"
 REQUEST_MODELS: dict[str, type[BaseModel]] = {

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import FrozenError
+from ..errors import FrozenError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS repository (
@@ -87,6 +87,11 @@ CREATE TABLE IF NOT EXISTS cleanup_policy (
 );
 CREATE TABLE IF NOT EXISTS task (
     id TEXT PRIMARY KEY,
+    config TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS privilege (
+    name TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
     config TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS ldap_server (

@@ -8,8 +8,10 @@ from typing import Any, BinaryIO
 
 from packaging.utils import canonicalize_name
 
-from .blobs import BlobInfo, BlobStore
-from .content import (
+from ..errors import FrozenError, NexusError
+from ..logs import AppLog
+from ..store.blobs import BlobInfo, BlobStore
+from ..store.content import (
     INDEX,
     PACKAGE,
     ROOT_INDEX,
@@ -19,11 +21,10 @@ from .content import (
     ContentStore,
     NewAsset,
 )
-from .db import Database
-from .errors import FrozenError, NexusError
-from .logs import AppLog
-from .pypi_files import content_type, package_path
-from .repos import Repository
+from ..store.db import Database
+from ..store.repos import Repository
+from ..store.usage import UsageLimits
+from .files import content_type, package_path
 from .simple_html import Link, render_project_page, render_root_page
 
 ROOT_PATH = "/simple/"
@@ -50,20 +51,31 @@ def project_path(name: str) -> str:
 
 
 def check_write_allowed(repo: Repository, path: str, exists: bool) -> None:
-    """The write policy, with the H2/PostgreSQL-era messages (facts §2.8)."""
+    """The write policy (3.77 `ContentFacetSupport.checkAttachAllowed`): a new file needs
+    create rights ("is read-only" under DENY), an existing one update rights ("cannot be updated"
+    under ALLOW_ONCE and DENY)."""
     policy = repo.write_policy
-    if policy == "DENY":
+    if not exists and policy == "DENY":
         raise NexusError(400, f"{repo.name}{path} is read-only")
-    if exists and policy == "ALLOW_ONCE":
+    if exists and policy in ("ALLOW_ONCE", "DENY"):
         raise NexusError(400, f"{repo.name}{path} cannot be updated")
 
 
+def check_delete_allowed(repo: Repository, path: str) -> None:
+    """3.77 `ContentFacetSupport.checkDeleteAllowed`: only DENY refuses deletes."""
+    if repo.write_policy == "DENY":
+        raise NexusError(400, f"{repo.name}{path} cannot be deleted")
+
+
 class HostedPypi:
-    def __init__(self, db: Database, content: ContentStore, blobs: BlobStore, log: AppLog) -> None:
+    def __init__(
+        self, db: Database, content: ContentStore, blobs: BlobStore, log: AppLog, usage: UsageLimits
+    ) -> None:
         self._db = db
         self._content = content
         self._blobs = blobs
         self._log = log
+        self._usage = usage
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -123,6 +135,8 @@ class HostedPypi:
     def upload(self, repo: Repository, upload: Upload) -> None:
         if not upload.name or not upload.version:
             raise NexusError(400, "Metadata is missing the name or version attribute")
+        if self._is_new_component_over_limit(repo, upload):
+            raise NexusError(403, self._usage.message)
         written: list[BlobInfo] = []
         try:
             written.append(self._blobs.write(upload.source))
@@ -140,6 +154,16 @@ class HostedPypi:
         self._blobs.delete(replaced)
         for item in items:
             self._log.info(LOG_SOURCE, f"Uploaded {repo.name}{item.path}", upload.uploader)
+
+    def _is_new_component_over_limit(self, repo: Repository, upload: Upload) -> bool:
+        """Over the usage limits no new component is published (the message says so; where
+        Nexus checks hosted uploads is not public). Files of existing components still go in."""
+        if not self._usage.enabled:
+            return False
+        name = canonicalize_name(upload.name)
+        return not self._content.component_exists(repo.name, name, upload.version) and (
+            self._usage.over_limit()
+        )
 
     def _check_digest(self, upload: Upload, blob: BlobInfo) -> None:
         expected = (upload.md5_digest or "").strip().lower()
@@ -188,8 +212,7 @@ class HostedPypi:
         ]
 
     def delete_asset(self, repo: Repository, asset: Asset) -> None:
-        if repo.write_policy == "DENY":
-            check_write_allowed(repo, asset.path, True)
+        check_delete_allowed(repo, asset.path)
         with self._db.write() as conn:
             refs = self._content.delete_asset(conn, asset)
             name = asset.path.split("/")[2] if asset.path.startswith("/packages/") else None
@@ -197,8 +220,8 @@ class HostedPypi:
         self._blobs.delete(refs)
 
     def delete_component(self, repo: Repository, component: Component) -> None:
-        if repo.write_policy == "DENY":
-            check_write_allowed(repo, f"/packages/{component.name}/{component.version}", True)
+        for asset in self._content.assets_of([component.id])[component.id]:
+            check_delete_allowed(repo, asset.path)
         with self._db.write() as conn:
             refs = self._content.delete_component(conn, component)
             refs.extend(self.drop_pages(conn, repo, component.name))
