@@ -24,6 +24,17 @@ def test_pypirc_pointing_elsewhere_fails_publish_2(lab: Lab) -> None:
     only_failure(lab.run("PUBLISH-1,PUBLISH-2"), "PUBLISH-2", "[nexus] repository", "pypi-group")
 
 
+def test_pypirc_without_the_trailing_slash_fails_publish_2(lab: Lab) -> None:
+    """`repository = .../repository/pypi-hosted` (no slash): Nexus refuses every upload."""
+    pypirc = lab.projects / "user-config" / ".pypirc"
+    text = pypirc.read_text(encoding="utf-8")
+    assert "/repository/pypi-hosted/" in text
+    pypirc.write_text(
+        text.replace("/repository/pypi-hosted/", "/repository/pypi-hosted"), encoding="utf-8"
+    )
+    only_failure(lab.run("PUBLISH-1,PUBLISH-2"), "PUBLISH-2", "must end with a slash")
+
+
 def test_disable_redeploy_fails_publish_3(lab: Lab) -> None:
     reconfigure(lab, "hosted", "pypi-hosted", **{"storage.writePolicy": "allow_once"})
     only_failure(

@@ -244,6 +244,13 @@ def pypirc_problems(pypirc: Path | None, hosted_url: str) -> Problems:
     repository = parser.get("nexus", "repository", fallback="")
     if repository.rstrip("/") != hosted_url.rstrip("/"):
         return [f"{pypirc}: [nexus] repository is {repository or 'missing'}, expected {hosted_url}"]
+    if not repository.endswith("/"):
+        # Nexus answers a POST to /repository/<name> with 400 "Repository path must have
+        # another '/' after initial '/'" (nexus-public release-3.77.1-01, RepositoryPath).
+        return [
+            f"{pypirc}: [nexus] repository must end with a slash ({hosted_url}): without it"
+            " Nexus refuses every upload with 400"
+        ]
     return []
 
 

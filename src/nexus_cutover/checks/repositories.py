@@ -31,7 +31,9 @@ def _read(client: NexusClient, kind: Kind, name: str) -> tuple[dict[str, Any] | 
         return client.pypi_repository(kind, name), []
     except NotFoundError:
         return None, [
-            f"{kind} repository '{name}' does not exist as a pypi {kind} repository; {FIX}"
+            f"{kind} repository '{name}' does not exist as a pypi {kind} repository, or the"
+            f" user may not read its configuration (nx-repository-admin-pypi-{name}-read);"
+            f" {FIX}"
         ]
     except ServerError as error:
         return None, [str(error)]
