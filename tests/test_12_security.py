@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from nexus_cutover.checks import Proof, clients, publish, security
+from nexus_cutover.checks import Proof, clients, credentials, publish, security
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.clients.sandbox import Sandbox
+from nexus_cutover.config import Settings
 from nexus_cutover.dists import Inventory
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
@@ -60,7 +61,21 @@ def test_anonymous_cannot_upload_or_delete(
 
 @pytest.mark.check("SEC-3")
 def test_no_credentials_in_project_files(
-    projects: Sequence[ScanResult], prove: Callable[[Proof], None]
+    projects: Sequence[ScanResult],
+    target: Target,
+    settings: Settings,
+    prove: Callable[[Proof], None],
 ) -> None:
-    """No pip.conf, .pypirc, Dockerfile or CI file carries a password or user:password@ URL."""
-    prove(clients.committed_credentials(projects))
+    """No pip.conf, .pypirc, Dockerfile or CI file carries a password or user:password@ URL,
+    and no .pypirc section that uploads to Nexus keeps pypiserver's login."""
+    committed = clients.committed_credentials(projects)
+    prove(credentials.no_old_logins(committed, projects, target, settings.pypiserver.user))
+
+
+@pytest.mark.check("SEC-4")
+def test_transport_security(
+    projects: Sequence[ScanResult], target: Target, prove: Callable[[Proof], None]
+) -> None:
+    """No password over plain http, no trusted-host switching certificate checks off."""
+    user_files = [*target.clients.pip_config_files, *filter(None, [target.clients.pypirc])]
+    prove(credentials.transport_security(projects, user_files, target))

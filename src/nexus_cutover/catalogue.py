@@ -366,6 +366,13 @@ CHECKS: tuple[Check, ...] = (
         ALL,
         "project files scanned, no credentials",
     ),
+    Check(
+        "SEC-4",
+        "no credentials over plain http, no trusted-host for an https index",
+        VERIFY,
+        ALL,
+        "index references checked for transport; a plain-http Nexus is a warning",
+    ),
 )
 
 CHECK_IDS: frozenset[str] = frozenset(check.id for check in CHECKS)

@@ -116,7 +116,7 @@ class Expected(_Model):
         return (self.proxy.name, self.hosted.name, self.group.name)
 
 
-def _plain_url(value: object) -> object:
+def plain_url(value: object) -> object:
     """An http(s) URL without user:password@ (credentials never travel inside URLs here)."""
     if value == "":
         return None  # "no such server" (pypiserver after decommissioning)
@@ -161,7 +161,7 @@ class NexusSettings(_Model):
     timeout: float = 30.0
     ca_bundle: Path | None = None
 
-    _urls = field_validator("url", "repository_url")(_plain_url)
+    _urls = field_validator("url", "repository_url")(plain_url)
 
     @property
     def repository_base(self) -> str:
@@ -174,7 +174,7 @@ class PypiserverSettings(_Model):
     password_file: Path | None = None
     packages_dir: Path | None = None
 
-    _urls = field_validator("url")(_plain_url)
+    _urls = field_validator("url")(plain_url)
 
 
 class ClientSettings(_Model):
@@ -297,14 +297,24 @@ def load_settings(
     except ValidationError as error:
         raise ConfigError(_describe_validation(error, path)) from None
     settings = _resolve_paths(settings, base_dir)
+    ca_bundle = settings.nexus.ca_bundle
+    if ca_bundle is not None and not ca_bundle.is_file():
+        where = path or "configuration"
+        raise ConfigError(f"{where}: nexus.ca_bundle: {ca_bundle}: CA certificate file not found")
     return settings.model_copy(
         update={
             "config_file": path,
             "nexus_password": _read_secret(
-                env, "NEXUS_PASSWORD", settings.nexus.password_file, "Nexus"
+                env,
+                "NEXUS_PASSWORD",
+                settings.nexus.password_file,
+                f"Nexus user '{settings.nexus.user}' at {settings.nexus.url}",
             ),
             "pypiserver_password": _read_secret(
-                env, "PYPISERVER_PASSWORD", settings.pypiserver.password_file, "pypiserver"
+                env,
+                "PYPISERVER_PASSWORD",
+                settings.pypiserver.password_file,
+                f"pypiserver user '{settings.pypiserver.user or ''}' at {settings.pypiserver.url}",
             ),
         }
     )
@@ -352,7 +362,20 @@ def _describe_validation(error: ValidationError, config_file: Path | None) -> st
     location = ".".join(str(part) for part in first["loc"])
     variables = [v.name for v in ENVIRONMENT if v.setting == location]
     hint = f" (or environment variable {' / '.join(variables)})" if variables else ""
-    return f"{where}: {location}{hint}: {first['msg']}"
+    if first["type"] == "extra_forbidden":
+        return f"{where}: {location}: unknown key (see `nexus-cutover init` for every key)"
+    given = first.get("input")
+    # The value given, so the reader sees what was wrong (secrets never get this far; the
+    # URL validator words its own message, without the userinfo).
+    shown = (
+        f", not {given!r}"
+        if isinstance(given, str | int | float | bool)
+        and len(str(given)) <= 80
+        and first["type"] != "value_error"
+        else ""
+    )
+    text = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {location}{hint}: {text}{shown}"
 
 
 def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
@@ -406,7 +429,9 @@ def _read_secret(
     if variable in env:
         # Set but empty is a mistake, not "anonymous": say so instead of sending no password.
         if not env[variable]:
-            raise ConfigError(f"{variable} is set but empty: give the {what} password or unset it")
+            raise ConfigError(
+                f"{variable} is set but empty: give the password of {what}, or unset it"
+            )
         return SecretStr(env[variable])
     if password_file is None:
         return None
@@ -415,8 +440,8 @@ def _read_secret(
     except (OSError, UnicodeError) as error:
         detail = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise ConfigError(
-            f"{password_file}: cannot read the {what} password file: {detail}"
+            f"{password_file}: cannot read the password file of {what}: {detail}"
         ) from None
     if not value:
-        raise ConfigError(f"{password_file}: the {what} password file is empty")
+        raise ConfigError(f"{password_file}: the password file of {what} is empty")
     return SecretStr(value)

@@ -181,7 +181,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []  # a team's own tests in the same environment: no header of ours
     settings = settings_of(config)
     source = str(settings.config_file) if settings.config_file else "none (defaults, environment)"
-    lines = [f"nexus-cutover: backend {settings.backend}, config {source}"]
+    lines = [
+        f"nexus-cutover: backend {settings.backend}, config {source}, state {settings.state_dir}"
+    ]
     if settings.backend == "external":
         old = settings.pypiserver.url or "none"
         lines.append(
@@ -378,6 +380,7 @@ def build_report(config: pytest.Config) -> RunReport:
     info = config.stash[TARGET_INFO]
     settings = config.stash.get(SETTINGS, None)
     config_file = settings.config_file if settings else None
+    urls = info.get("urls") or _configured_urls(settings)
     return RunReport(
         target=str(info.get("description", "target not reached")),
         phase=str(config.getoption("phase")),
@@ -387,7 +390,20 @@ def build_report(config: pytest.Config) -> RunReport:
         config_file=str(config_file) if config_file else None,
         selected=config.stash[SELECTED],
         phase_checks=_phase_checks(config),
+        urls=tuple(urls.items()) if isinstance(urls, dict) else (),
     )
+
+
+def _configured_urls(settings: Settings | None) -> dict[str, str]:
+    """Before (or without) a target: the servers given by URL; local/docker ones are not
+    known until they run."""
+    if settings is None or settings.backend != "external":
+        return {}
+    return {
+        "nexus_url": settings.nexus.url,
+        "repository_url": settings.nexus.repository_base,
+        "pypiserver_url": settings.pypiserver.url or "",
+    }
 
 
 def _phase_checks(config: pytest.Config) -> tuple[str, ...] | None:

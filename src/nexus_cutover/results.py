@@ -94,6 +94,8 @@ class RunReport:
     selected: tuple[str, ...] | None = None
     # The check IDs of the run's phase; None: every check of the catalogue.
     phase_checks: tuple[str, ...] | None = None
+    # The target's addresses by name (nexus_url, repository_url, pypiserver_url).
+    urls: tuple[tuple[str, str], ...] = ()
 
     def checklist(self) -> tuple[ChecklistOutcome, ...]:
         return checklist_outcomes(self.checks, self.selected or self.phase_checks)
@@ -229,6 +231,7 @@ class _ReportModel(BaseModel):
     config_file: str | None = None
     selected: list[str] | None = None
     phase_checks: list[str] | None = None
+    urls: dict[str, str] | None = None
 
 
 def read_json(path: Path) -> RunReport:
@@ -261,6 +264,7 @@ def read_json(path: Path) -> RunReport:
         config_file=model.config_file,
         selected=tuple(model.selected) if model.selected is not None else None,
         phase_checks=tuple(model.phase_checks) if model.phase_checks is not None else None,
+        urls=tuple((model.urls or {}).items()),
     )
 
 

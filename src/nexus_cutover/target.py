@@ -102,6 +102,14 @@ class Target:
         found = [self.nexus.credentials, self.pypiserver.credentials]
         return tuple(c.password for c in found if c is not None and c.password)
 
+    def urls(self) -> dict[str, str]:
+        """The addresses a report names (an empty pypiserver URL: none, decommissioned)."""
+        return {
+            "nexus_url": self.nexus.url,
+            "repository_url": self.nexus.repository_url,
+            "pypiserver_url": self.pypiserver.url or "",
+        }
+
     def describe(self) -> str:
         old = self.pypiserver.url or (
             str(self.pypiserver.packages_dir) if self.pypiserver.packages_dir else "none"

@@ -14,6 +14,7 @@ from nexus_cutover import migrate
 from nexus_cutover.backends.base import BACKUP_NAME, PROJECTS, StartedServices
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings
+from nexus_cutover.errors import CutoverError
 from nexus_cutover.migrate.state import StatePaths
 from nexus_cutover.resources import SAMPLE_PROJECTS_DIR
 from nexus_cutover.samples import build_samples
@@ -49,7 +50,12 @@ def run_sample_migration(services: StartedServices, settings: Settings) -> Targe
     target = services.target(settings)
     migrate.backup(services.packages_dir, services.root / "backup" / BACKUP_NAME)
     migrate.provision(NexusClient(target.nexus), target.expected, dry_run=False)
-    migrate.upload(target, services.packages_dir, progress=False)
+    uploaded = migrate.upload(target, services.packages_dir, progress=False)
+    if not uploaded.ok:
+        problems = [*uploaded.problems, *uploaded.parity_missing, uploaded.aborted or ""]
+        raise CutoverError(
+            "the sample upload did not reach parity: " + "; ".join(filter(None, problems))[:500]
+        )
     if services.projects_dir.is_dir():
         migrate.configure(target, [services.projects_dir], dry_run=False)
     return services.target(settings)

@@ -14,7 +14,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from nexus_cutover import __version__
 from nexus_cutover.environment import help_table
@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "migrate": "migrate",
     "demo": "demo",
 }
+# Commands that read no configuration: a broken ./cutover.toml must not stop them.
+WITHOUT_CONFIG = frozenset({"init", "checks"})
 
 DESCRIPTION = """\
 Prove that a move from pypiserver to a Nexus Repository 3 PyPI setup is done, and automate
@@ -66,8 +68,17 @@ environment variables (they override the configuration file):
 """
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (what, and where to read more), exit code 2.
+
+    Subcommand parsers are of this class too (argparse makes them of the parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(ExitCode.BAD_INPUT, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nexus-cutover",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -165,8 +176,10 @@ def _run(args: argparse.Namespace) -> int:
 def load(args: argparse.Namespace) -> Settings:
     """The settings of this run: the configuration file is found once, here, in the
     user's current folder, and every path in them is absolute from then on."""
-    from nexus_cutover.config import find_config_file, load_settings
+    from nexus_cutover.config import Settings, find_config_file, load_settings
 
+    if args.command in WITHOUT_CONFIG:
+        return Settings()
     config_file = find_config_file(getattr(args, "config", None))
     state_dir = getattr(args, "state_dir", None)
     return load_settings(
@@ -176,6 +189,12 @@ def load(args: argparse.Namespace) -> Settings:
             "state_dir": state_dir.resolve() if state_dir else None,
         },
     )
+
+
+def config_line(settings: Settings) -> str:
+    """Which configuration this command uses, for the first line it prints."""
+    source = settings.config_file or "none (defaults and environment)"
+    return f"config: {source}"
 
 
 def _error(console: Console, text: str) -> None:

@@ -51,6 +51,9 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
         update={"backend": "local", "state_dir": settings.state_dir / "demo"}
     )
     backend = LocalBackend(demo)
+    from nexus_cutover.cli.app import config_line
+
+    _say(console, f"{config_line(settings)}; state {backend.root}")
     backend.down()
     shutil.rmtree(backend.root, ignore_errors=True)
     console.rule("1. local services: a real pypiserver with sample packages, the Nexus stand-in")
@@ -72,18 +75,21 @@ def _story(args: argparse.Namespace, settings: Settings, backend: object, consol
     assert isinstance(backend, LocalBackend)
     console.rule("2. before the migration: the repository and parity checks must fail")
     before = _suite(settings, ["--checks", BEFORE, "-q", "--no-header"])
-    _say(console, f"suite before migrating: exit code {before} (1 = checks failed, as expected)")
+    if before != ExitCode.FAILED:
+        _say(console, f"Not done: before migrating the suite should fail, but it exited {before}")
+        return ExitCode.FAILED
+    _say(console, "suite before migrating: exit code 1, checks failed, as they must")
     console.rule("3. the migration: backup, provision, upload, configure")
     with console.status("migrating the sample packages and projects..."):
         services = backend.up()
     _say(
         console,
-        "done: backup verified, repositories provisioned, files uploaded and verified,"
-        " client files rewritten",
+        "done: backup verified, repositories provisioned, every file uploaded and verified"
+        " in hosted by sha256, client files rewritten",
     )
     console.rule("4. the acceptance suite, pre-cutover")
     if _suite(settings, ["-q", "--no-header"]) != ExitCode.OK:
-        _say(console, "the suite failed: not decommissioning pypiserver")
+        _say(console, "Not done: the pre-cutover suite failed, so pypiserver stays (see above)")
         return ExitCode.FAILED
     console.rule("5. decommission pypiserver (allowed: the suite passed)")
     result = migrate.decommission(services.target(settings))
@@ -98,7 +104,22 @@ def _story(args: argparse.Namespace, settings: Settings, backend: object, consol
         settings, ["--phase", "all", "--cutover-report", str(report_dir), "-q", "--no-header"]
     )
     _say(console, f"report: {report_dir / 'report.html'}, report.json and junit.xml")
-    return ExitCode.OK if after == ExitCode.OK else ExitCode.FAILED
+    from nexus_cutover.results import PROVEN_VERDICTS
+
+    verdict = _verdict(report_dir / "report.json")
+    proven = after == ExitCode.OK and verdict == PROVEN_VERDICTS["all"]
+    # The last line says what the report proved, in its own words, and no more.
+    _say(console, verdict if proven or verdict.startswith("Not done") else f"Not done: {verdict}")
+    return ExitCode.OK if proven else ExitCode.FAILED
+
+
+def _verdict(report: Path) -> str:
+    from nexus_cutover.results import ReportError, read_json
+
+    try:
+        return read_json(report).verdict
+    except ReportError as error:
+        return f"Not done: no readable report ({error})"
 
 
 def _suite(settings: Settings, options: list[str]) -> int:

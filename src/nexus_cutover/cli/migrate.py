@@ -115,6 +115,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="leave files edited since configure as they are and undo the others",
     )
+    rollback.add_argument(
+        "--purge",
+        action="store_true",
+        help="then delete the journal's copies of the client files (they may hold passwords)",
+    )
 
     decommission = steps.add_parser(
         "decommission",

@@ -15,7 +15,7 @@ from rich.console import Console
 from nexus_cutover import migrate
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings
-from nexus_cutover.errors import CutoverError, ExitCode
+from nexus_cutover.errors import ConfigError, CutoverError, ExitCode
 from nexus_cutover.migrate.errors import RefusedError
 from nexus_cutover.migrate.state import StatePaths
 from nexus_cutover.redact import redact
@@ -28,11 +28,11 @@ NEEDS_NEXUS = ("provision", "upload")
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     target = resolve_target(settings)
-    if args.migrate_step in NEEDS_NEXUS and not args.dry_run and settings.backend == "external":
-        from nexus_cutover.preflight import nexus_login
-
-        nexus_login(target.nexus)
+    _preflight(args, settings, target)
     out = _Output(console, (*settings.secrets(), *target.secrets()))
+    from nexus_cutover.cli.app import config_line
+
+    out.line(f"{config_line(settings)}; target: {target.describe()}")
     runners = {
         "backup": _backup,
         "provision": _provision,
@@ -49,6 +49,35 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     except CutoverError as error:
         out.error(f"nexus-cutover: error: {error}")
         return EXIT_BAD_INPUT
+
+
+def _preflight(args: argparse.Namespace, settings: Settings, target: Target) -> None:
+    """One login per server the step will talk to, before it starts (dry runs too: they read
+    the same servers), so missing or wrong credentials are one line and exit code 2."""
+    from nexus_cutover import preflight
+
+    if args.migrate_step not in NEEDS_NEXUS:
+        return
+    preflight.nexus_login(target.nexus, settings.nexus.user)
+    if args.migrate_step == "upload":
+        origin = migrate.resolve_source(target, upload_source(args))
+        if isinstance(origin, migrate.ServerSource):
+            preflight.pypiserver_login(target.pypiserver, settings.pypiserver.user, origin.url)
+
+
+def upload_source(args: argparse.Namespace) -> Path | str | None:
+    """`--from`: a pypiserver URL (http or https, no credentials in it) or a folder."""
+    if not args.source:
+        return None
+    if "://" not in args.source:
+        return Path(args.source)
+    from nexus_cutover.config import plain_url
+
+    try:
+        plain_url(args.source)
+    except ValueError as error:
+        raise ConfigError(f"--from: {error}") from None
+    return str(args.source)
 
 
 def resolve_target(settings: Settings) -> Target:
@@ -173,12 +202,9 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 
 def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
-    source: Path | str | None = None
-    if args.source:
-        source = args.source if "://" in args.source else Path(args.source)
     result = migrate.upload(
         target,
-        source,
+        upload_source(args),
         workers=args.workers,
         progress=_progress(args),
         dry_run=args.dry_run,
@@ -201,14 +227,35 @@ def _upload(args: argparse.Namespace, target: Target, out: _Output) -> int:
             f" {result.skipped} (already there), failing {result.failed}",
             not result.failed,
         )
-    if result.parity_missing:
-        out.line(f"not in hosted with the same sha256 ({len(result.parity_missing)}):")
+    if result.unlisted:
+        out.line(f"hosted could not be listed again: {result.unlisted}", style="bold red")
+    elif result.parity_missing:
+        out.line(f"not confirmed in hosted with the same sha256 ({len(result.parity_missing)}):")
         out.items(list(result.parity_missing))
-    parity = "parity verified" if not result.parity_missing else "parity NOT reached"
-    return out.summary(
+    counts = (
         f"uploaded {result.uploaded}, skipped {result.skipped} (already there),"
-        f" failed {result.failed}; {parity}",
-        result.ok,
+        f" failed {result.failed}"
+    )
+    if result.count("not attempted"):
+        counts += f", not attempted {result.count('not attempted')}"
+    return out.summary(f"{counts}; {upload_parity(result)}", result.ok)
+
+
+def upload_parity(result: migrate.UploadResult) -> str:
+    """What the run proved about parity, and no more."""
+    total = len(result.outcomes)
+    if result.parity_verified:
+        return (
+            f"parity verified: all {_count(total, 'file')} of the source are in hosted"
+            " with the same sha256"
+        )
+    unverified = len(result.parity_missing)
+    why = "the run stopped early" if result.aborted else "listed above"
+    if result.unlisted:
+        why = "hosted could not be listed again"
+    return (
+        f"parity NOT verified: {unverified} of {_count(total, 'file')} of the source not"
+        f" confirmed in hosted ({why}); run the step again to resume"
     )
 
 
@@ -244,15 +291,26 @@ def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
         out.line(f"left as is: {note}", style="yellow")
     for problem in result.problems:
         out.line(f"problem: {problem}", style="yellow")
+    if result.left:
+        out.line("still naming the old index after the rewrite:", style="yellow")
+        out.items(list(result.left))
     verb = "would rewrite" if args.dry_run else "rewrote"
     files = len(result.files)
     changes = sum(len(f.edits) for f in result.files)
-    if not files:
-        return out.summary("no file names the old index; nothing changed", not result.problems)
-    journal = "" if args.dry_run else f"; journal: {StatePaths(target.state_dir).journal}"
-    return out.summary(
-        f"{verb} {changes} references in {files} files{journal}", not result.problems
-    )
+    ok = not result.problems and not result.left
+    if not files and not result.left:
+        unread = f"; {_count(len(result.problems), 'file')} unreadable" if result.problems else ""
+        return out.summary(f"no file names the old index{unread}; nothing changed", ok)
+    done = f"{verb} {changes} references in {files} files"
+    if not args.dry_run:
+        done += f"; journal: {StatePaths(target.state_dir).journal}; {_left(result.left)}"
+    return out.summary(done, ok)
+
+
+def _left(left: Sequence[str]) -> str:
+    if not left:
+        return "scanned again: no reference to the old index is left"
+    return f"scanned again: {_count(len(left), 'reference')} to the old index left (listed above)"
 
 
 # -- rollback -------------------------------------------------------------------------------
@@ -260,7 +318,11 @@ def _configure(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
     result = migrate.rollback(
-        target, archive=args.archive, dry_run=args.dry_run, skip_changed=args.skip_changed
+        target,
+        archive=args.archive,
+        dry_run=args.dry_run,
+        skip_changed=args.skip_changed,
+        purge=args.purge,
     )
     restore = "would restore" if args.dry_run else "restored"
     to_undo = [str(p.path) for p in result.undo_plan if p.needed and not p.changed_since]
@@ -283,12 +345,39 @@ def _rollback(args: argparse.Namespace, target: Target, out: _Output) -> int:
     if result.steps:
         out.line("do by hand:")
         out.items(result.steps)
-    server = (
-        f"pypiserver {'would run' if args.dry_run else 'runs'} at {target.pypiserver.url}"
-        if target.backend == "local"
-        else "start pypiserver by hand (steps above)"
-    )
-    return out.summary(f"{restore} {len(to_undo)} files; {server}", not refused)
+    if result.purged is not None:
+        originals = StatePaths(target.state_dir).originals
+        deleted = f" ({_count(result.purged, 'file')} deleted now)" if result.purged else ""
+        out.line(f"purged: {originals} holds no copies of client files any more{deleted}")
+    if result.purge_blocked:
+        out.line(
+            f"not purged: {_count(result.purge_blocked, 'change')} still recorded for files"
+            " left as they are; the copies are kept so they can still be undone",
+            style="yellow",
+        )
+    ok = not refused and not result.purge_blocked
+    if target.backend != "local":
+        server = "start pypiserver by hand (steps above)"
+    elif args.dry_run:
+        server = f"pypiserver would run at {target.pypiserver.url}"
+    elif _answers(target.pypiserver.simple):
+        server = f"pypiserver answers at {target.pypiserver.url} (checked)"
+    else:
+        server, ok = f"pypiserver does NOT answer at {target.pypiserver.url}", False
+    return out.summary(f"{restore} {len(to_undo)} files; {server}", ok)
+
+
+def _answers(url: str | None) -> bool:
+    """Whether anything answers HTTP at `url` (any status: the server is up)."""
+    import requests
+
+    if not url:
+        return False
+    try:
+        requests.get(url, timeout=10)
+    except requests.RequestException:
+        return False
+    return True
 
 
 # -- decommission ---------------------------------------------------------------------------
@@ -322,13 +411,23 @@ def _decommission(args: argparse.Namespace, target: Target, out: _Output) -> int
         out.line("would stop pypiserver" if args.dry_run else "stopped pypiserver")
     if result.removed:
         out.line(f"would remove {folder}" if args.dry_run else f"removed {folder}")
+    if result.purged:
+        out.line(
+            f"deleted the journal's {result.purged} kept copies of client files (they may hold"
+            " passwords); configure's changes can no longer be undone by rollback"
+        )
     if result.steps:
         out.line("do by hand:")
         out.items(result.steps)
         archived = "packages archived and verified; " if result.archive and result.verified else ""
         return out.summary(f"{archived}finish by hand (steps above)", True)
-    done = "would be decommissioned" if args.dry_run else "decommissioned"
-    return out.summary(f"pypiserver {done}", True)
+    if args.dry_run:
+        return out.summary("pypiserver would be decommissioned", True)
+    if _answers(target.pypiserver.simple):
+        return out.summary(f"pypiserver still answers at {target.pypiserver.url}", False)
+    return out.summary(
+        f"pypiserver decommissioned: {target.pypiserver.url} no longer answers (checked)", True
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -112,9 +112,9 @@ def _preflight(settings: Settings, phase: str) -> None:
     from nexus_cutover.backends.external import external_target
 
     target = external_target(settings)
-    preflight.nexus_login(target.nexus)
+    preflight.nexus_login(target.nexus, settings.nexus.user)
     if phase == "precutover":
-        preflight.pypiserver_reachable(target.pypiserver)
+        preflight.pypiserver_reachable(target.pypiserver, settings.pypiserver.user)
 
 
 def _suite_options(args: argparse.Namespace) -> list[str]:

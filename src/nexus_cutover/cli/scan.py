@@ -64,8 +64,21 @@ def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
             else scan.scan_file(path, path.parent, context)
         )
     if args.json:
-        print(json.dumps(scan.result_to_json(results, old), indent=2))
+        data = {
+            "config_file": str(settings.config_file) if settings.config_file else None,
+            "nexus_repository_url": base,
+            **scan.result_to_json(results, old),
+        }
+        print(json.dumps(data, indent=2))
     else:
+        from nexus_cutover.cli.app import config_line
+
+        console.print(
+            f"{config_line(settings)}; old index {', '.join(old)}; Nexus {base}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         scan.render_text(results, console)
     old_refs = any(r.classification == "old-index" for res in results for r in res.references)
     return ExitCode.FAILED if old_refs else ExitCode.OK

@@ -42,8 +42,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     from nexus_cutover.backends.local import LocalBackend
+    from nexus_cutover.cli.app import config_line
 
     backend = LocalBackend(settings.model_copy(update={"backend": "local"}))
+    _print(console, f"{config_line(settings)}; state {backend.root}")
     if args.command == "up":
         already = backend.running()
         with console.status("starting pypiserver and the Nexus stand-in, migrating samples..."):

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nexus_cutover.migrate.journal import Change, Journal
     from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
     from nexus_cutover.migrate.rollback import RollbackResult, rollback
+    from nexus_cutover.migrate.sources import ServerSource, resolve_source
     from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
     from nexus_cutover.repoconfig import Drift, compute_drift
 
@@ -54,6 +55,7 @@ _WHERE: dict[str, str] = {
     "ProvisionResult": "nexus_cutover.migrate.provision",
     "RefusedError": "nexus_cutover.migrate.errors",
     "RollbackResult": "nexus_cutover.migrate.rollback",
+    "ServerSource": "nexus_cutover.migrate.sources",
     "UploadResult": "nexus_cutover.migrate.upload",
     "backup": "nexus_cutover.migrate.backup",
     "check_gate": "nexus_cutover.migrate.decommission",
@@ -63,6 +65,7 @@ _WHERE: dict[str, str] = {
     "provision": "nexus_cutover.migrate.provision",
     "remember": "nexus_cutover.migrate.backup",
     "repository_drift": "nexus_cutover.migrate.provision",
+    "resolve_source": "nexus_cutover.migrate.sources",
     "rollback": "nexus_cutover.migrate.rollback",
     "upload": "nexus_cutover.migrate.upload",
 }
@@ -107,6 +110,7 @@ __all__ = [
     "ProvisionResult",
     "RefusedError",
     "RollbackResult",
+    "ServerSource",
     "UploadResult",
     "backup",
     "check_gate",
@@ -116,6 +120,7 @@ __all__ = [
     "provision",
     "remember",
     "repository_drift",
+    "resolve_source",
     "rollback",
     "upload",
 ]

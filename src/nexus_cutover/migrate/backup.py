@@ -83,18 +83,24 @@ def backup(
     if dry_run:
         action: BackupAction = "would replace" if archive_path.exists() else "would create"
         return BackupResult(archive_path, entries, action, changes=changes)
-    with (
-        progress_bar("archiving", len(files), enabled=progress, console=console) as advance,
-        atomic_path(archive_path) as temporary,
-    ):
-        _write_archive(temporary, packages_dir, entries, advance)
-        problems = consistency_problems(read_archive(temporary), expected=entries)
-        if problems:
-            raise BackupError(
-                f"{archive_path}: the new archive does not match the folder (did a file change"
-                f" while it was written?): {'; '.join(problems[:3])}"
-            )
-        moved = _move_aside(archive_path) if archive_path.exists() else None
+    try:
+        with (
+            progress_bar("archiving", len(files), enabled=progress, console=console) as advance,
+            atomic_path(archive_path) as temporary,
+        ):
+            _write_archive(temporary, packages_dir, entries, advance)
+            problems = consistency_problems(read_archive(temporary), expected=entries)
+            if problems:
+                raise BackupError(
+                    f"{archive_path}: the new archive does not match the folder (did a file"
+                    f" change while it was written?): {'; '.join(problems[:3])}"
+                )
+            moved = _move_aside(archive_path) if archive_path.exists() else None
+    except OSError as error:  # e.g. its folder cannot be made: a file is in the way
+        where = f" ({error.filename})" if error.filename else ""
+        raise BackupError(
+            f"{archive_path}: cannot write the archive: {error.strerror or error}{where}"
+        ) from None
     action = "replaced" if moved else "created"
     return BackupResult(archive_path, entries, action, previous=moved, changes=changes)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,13 +41,16 @@ from nexus_cutover.migrate.rewrite import (
     is_listing,
     new_host,
     new_url,
+    remove_lines,
     split_physical,
 )
 from nexus_cutover.migrate.state import StatePaths, sha256_bytes, write_bytes_atomic
 from nexus_cutover.scan import (
     IndexReference,
+    PypircServer,
     ScanContext,
     mask_url,
+    pypirc_servers,
     scan_context,
     scan_file,
     scan_tree,
@@ -54,6 +58,7 @@ from nexus_cutover.scan import (
 from nexus_cutover.target import Target
 
 _URL_USERINFO = "URL userinfo"  # how the scanner names a credential inside a URL
+_PYPIRC_SETTING = re.compile(r"\.pypirc \[(?P<name>[^\]]+)\] repository")  # as the scanner names it
 PYPIRC_SECTION = "nexus"  # the guide's Step 6 and the design's expected client state
 
 
@@ -66,6 +71,7 @@ class FileRewrite:
     after: bytes = field(repr=False)
     secret_lines: frozenset[int] = frozenset()  # lines the scanner saw a credential on
     added: tuple[str, ...] = ()  # what was added besides the edits (a .pypirc section)
+    removed: tuple[int, ...] = ()  # lines removed: pypiserver credentials of a .pypirc
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ class ConfigureResult:
     notes: tuple[str, ...]  # what the user should know or finish by hand
     problems: tuple[str, ...]  # files the scanner could not read
     dry_run: bool
+    # After writing, the roots scanned again: old-index references still there ("path:line").
+    left: tuple[str, ...] = ()
 
 
 @dataclass
@@ -107,6 +115,18 @@ def configure(target: Target, roots: Sequence[Path], dry_run: bool = False) -> C
         notes=tuple(line for plan in plans for line in plan.notes),
         problems=tuple(found.problems),
         dry_run=dry_run,
+        left=() if dry_run else old_references_left(target, roots),
+    )
+
+
+def old_references_left(target: Target, roots: Sequence[Path]) -> tuple[str, ...]:
+    """Every old-index reference below `roots` now ("path:line (setting)"): what a summary
+    may not call done."""
+    found = _scan(roots, scan_context(target))
+    return tuple(
+        f"{path}:{ref.line} ({ref.setting})"
+        for path, references in sorted(found.references.items())
+        for ref in references
     )
 
 
@@ -135,18 +155,27 @@ def _plan(target: Target, path: Path, references: Sequence[IndexReference], foun
         edits.append(Edit(ref.line, ref.text, new))
         notes += _notes(ref, where)
     uploads = any(r.file_kind == "pypirc" and r.purpose == "upload" for r in references)
+    hosted = f"{to.repository(to.hosted)}/"
+    drop, emptied = _old_logins(path, references, edits)
     rewrite = _rewrite(
         path,
         edits,
         references,
         found.secrets.get(path, set()),
-        f"{to.repository(to.hosted)}/" if uploads else None,
+        hosted if uploads else None,
+        drop,
     )
     if rewrite is not None:
         notes += [
             f"{path}:{line}: a password is still written in this file; remove it"
             " (twine and pip read the environment or the keyring)"
-            for line in sorted(rewrite.secret_lines)
+            for line in sorted(rewrite.secret_lines - set(rewrite.removed))
+        ]
+        notes += [
+            f"{path}: removed pypiserver's {keys} from [{section}], which now uploads to"
+            " Nexus; give twine the Nexus login as TWINE_USERNAME and TWINE_PASSWORD, in the"
+            f" keyring (`keyring set {hosted} <user>`), or as a Nexus user token"
+            for section, keys in emptied
         ]
         notes += [
             f"{path}: added {added} for `twine upload -r {PYPIRC_SECTION}` (the guide's"
@@ -154,6 +183,38 @@ def _plan(target: Target, path: Path, references: Sequence[IndexReference], foun
             for added in rewrite.added
         ]
     return _Plan(rewrite, left_alone, notes)
+
+
+def _old_logins(
+    path: Path, references: Sequence[IndexReference], edits: Sequence[Edit]
+) -> tuple[frozenset[int], tuple[tuple[str, str], ...]]:
+    """The `username`/`password` lines of .pypirc sections whose upload URL is being pointed
+    at Nexus: pypiserver's login must not be sent to Nexus. (lines, (section, keys))."""
+    edited = {edit.line for edit in edits}
+    sections = {
+        match["name"]
+        for ref in references
+        if ref.file_kind == "pypirc" and ref.purpose == "upload" and ref.line in edited
+        if (match := _PYPIRC_SETTING.fullmatch(ref.setting))
+    }
+    if not sections:
+        return frozenset(), ()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise MigrationError(f"{path}: cannot read it again for rewriting: {error}") from None
+    servers = [s for s in pypirc_servers(text) if s.name in sections and s.credential_lines]
+    lines = frozenset(n for server in servers for n in server.credential_lines)
+    return lines, tuple((server.name, _login_keys(server)) for server in servers)
+
+
+def _login_keys(server: PypircServer) -> str:
+    keys = [
+        key
+        for key, present in (("username", server.username), ("password", server.has_password))
+        if present
+    ]
+    return " and ".join(keys) or "login"
 
 
 def _scan(roots: Sequence[Path], context: ScanContext) -> _Found:
@@ -226,9 +287,10 @@ def _rewrite(
     references: Sequence[IndexReference],
     secrets: Iterable[int],
     pypirc_hosted: str | None,
+    drop: frozenset[int] = frozenset(),
 ) -> FileRewrite | None:
-    """The file with `edits` applied; for a .pypirc whose uploads now go to hosted, also the
-    guide's `[nexus]` section when it has none."""
+    """The file with `edits` applied and the `drop` lines removed; for a .pypirc whose
+    uploads now go to hosted, also the guide's `[nexus]` section when it has none."""
     if not edits:
         return None
     try:
@@ -236,7 +298,7 @@ def _rewrite(
         text = before.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise MigrationError(f"{path}: cannot read it again for rewriting: {error}") from None
-    edited = apply_edits(text, edits, str(path))
+    edited = remove_lines(apply_edits(text, edits, str(path)), drop)
     added: tuple[str, ...] = ()
     if pypirc_hosted is not None:
         with_section = add_pypirc_section(edited, PYPIRC_SECTION, pypirc_hosted)
@@ -246,7 +308,14 @@ def _rewrite(
     if after == before:
         return None
     return FileRewrite(
-        path, tuple(edits), tuple(references), before, after, frozenset(secrets), added
+        path,
+        tuple(edits),
+        tuple(references),
+        before,
+        after,
+        frozenset(secrets),
+        added,
+        tuple(sorted(drop)),
     )
 
 
@@ -321,6 +390,21 @@ def _changes(run: str, rewrite: FileRewrite) -> list[Change]:
             after,
         )
         for edit in rewrite.edits
+    ]
+    old_lines = split_physical(rewrite.before.decode("utf-8"))
+    changes += [
+        Change(
+            run,
+            str(rewrite.path),
+            line,
+            sha256_bytes(old_lines[line - 1].encode("utf-8")),
+            None,
+            "removed (pypiserver login of a section now uploading to Nexus)",
+            before,
+            after,
+        )
+        for line in rewrite.removed
+        if 1 <= line <= len(old_lines)
     ]
     # line 0: an addition, not a replacement on a line
     changes += [

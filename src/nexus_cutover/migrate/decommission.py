@@ -22,6 +22,7 @@ from nexus_cutover.atomic import atomic_path
 from nexus_cutover.dists import sha256_of
 from nexus_cutover.errors import ConfigError
 from nexus_cutover.migrate.errors import MigrationError, RefusedError
+from nexus_cutover.migrate.journal import Journal
 from nexus_cutover.migrate.progress import Advance, progress_bar
 from nexus_cutover.migrate.state import StatePaths, read_json, write_json_atomic
 from nexus_cutover.results import ReportError
@@ -48,6 +49,7 @@ class DecommissionResult:
     removed: bool
     steps: tuple[str, ...]  # what the user must do by hand (external backend)
     dry_run: bool
+    purged: int = 0  # the journal's copies of client files deleted (configure is final now)
 
 
 # -- the gate -------------------------------------------------------------------------------
@@ -190,13 +192,15 @@ def decommission(
     with progress_bar("archiving", len(files), enabled=progress, console=console) as advance:
         copied, verified = copy_verified(packages, files, archive, advance)
     _record(paths, archive, verified, gate, now)
+    purged = Journal(paths).purge_originals()
     if control is None:
+        steps = external_steps(target, archive)
         return DecommissionResult(
-            gate, archive, copied, verified, False, False, external_steps(target, archive), dry_run
+            gate, archive, copied, verified, False, False, steps, dry_run, purged
         )
     stopped = _stop(control)
     shutil.rmtree(packages)
-    return DecommissionResult(gate, archive, copied, verified, stopped, True, (), dry_run)
+    return DecommissionResult(gate, archive, copied, verified, stopped, True, (), dry_run, purged)
 
 
 def _already_done(

@@ -77,10 +77,21 @@ class Journal:
     def append(self, changes: Iterable[Change]) -> None:
         lines = "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in changes)
         self.paths.journal_dir.mkdir(parents=True, exist_ok=True)
-        with self.paths.journal.open("a", encoding="utf-8") as stream:
+        descriptor = os.open(self.paths.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(descriptor, "a", encoding="utf-8") as stream:
             stream.write(lines)
             stream.flush()
             os.fsync(stream.fileno())
+
+    def purge_originals(self) -> int:
+        """Delete the kept copies of user files (they may hold passwords); the journal lines,
+        which hold none, stay as the record. Returns how many copies were deleted."""
+        copies = sorted(self.paths.originals.glob("*")) if self.paths.originals.is_dir() else []
+        for copy in copies:
+            copy.unlink()
+        if self.paths.originals.is_dir():
+            self.paths.originals.rmdir()
+        return len(copies)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -168,6 +168,15 @@ def _occurrences(line: str, text: str) -> list[int]:
     return found
 
 
+def remove_lines(text: str, numbers: frozenset[int]) -> str:
+    """`text` without the physical lines `numbers` (1-based); a BOM stays."""
+    if not numbers:
+        return text
+    bom = _BOM if text.startswith(_BOM) else ""
+    lines = split_physical(text.removeprefix(bom))
+    return bom + "".join(line for n, line in enumerate(lines, 1) if n not in numbers)
+
+
 # -- .pypirc ----------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ do the client files point at it again, so no client is sent to an index that is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nexus_cutover.archive import RestoreResult, restore_backup
@@ -27,6 +27,10 @@ class RollbackResult:
     started_pypiserver: bool
     steps: tuple[str, ...]  # what the user must do by hand (external backend)
     dry_run: bool
+    # --purge: copies of user files deleted from the journal (None: not asked, or not done
+    # because changes are still recorded, see `purge_blocked`).
+    purged: int | None = None
+    purge_blocked: int = 0  # changes still recorded (files left as they were)
 
 
 def find_archive(target: Target, explicit: Path | None) -> Path | None:
@@ -50,6 +54,7 @@ def rollback(
     archive: Path | None = None,
     dry_run: bool = False,
     skip_changed: bool = False,
+    purge: bool = False,
 ) -> RollbackResult:
     journal = Journal(StatePaths(target.state_dir))
     plan = tuple(journal.plan_undo())
@@ -59,10 +64,20 @@ def rollback(
     if target.pypiserver.control is None or target.pypiserver.packages_dir is None:
         steps = external_steps(target, found)
         undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
-        return RollbackResult(plan, undone, found, None, False, steps, dry_run)
-    restored, started = _bring_back(target, found, dry_run)
-    undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
-    return RollbackResult(plan, undone, found, restored, started, (), dry_run)
+        result = RollbackResult(plan, undone, found, None, False, steps, dry_run)
+    else:
+        restored, started = _bring_back(target, found, dry_run)
+        undone = None if dry_run else journal.undo(plan, skip_changed=skip_changed)
+        result = RollbackResult(plan, undone, found, restored, started, (), dry_run)
+    return _purged(journal, result) if purge and not dry_run else result
+
+
+def _purged(journal: Journal, result: RollbackResult) -> RollbackResult:
+    """The journal's copies of user files deleted, once nothing is left to undo with them."""
+    left = len(journal.changes())
+    if left:
+        return replace(result, purge_blocked=left)
+    return replace(result, purged=journal.purge_originals())
 
 
 def _bring_back(

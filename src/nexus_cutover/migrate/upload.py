@@ -22,7 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -77,11 +77,21 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class UploadResult:
+    """What one run did, and what its last listing of hosted proved.
+
+    `parity_verified` is the only claim of parity: hosted was listed again after the uploads
+    and every file of the source (all of `outcomes`) was found there with the same sha256.
+    A run that stopped early, could not list hosted, or never learnt a file's sha256 leaves
+    those files unverified, whatever it uploaded.
+    """
+
     outcomes: tuple[FileOutcome, ...]
-    parity_missing: tuple[str, ...] = ()  # source files not in hosted with the same sha256
+    parity_missing: tuple[str, ...] = ()  # source files not confirmed in hosted (same sha256)
     aborted: str | None = None  # why the run stopped early (a server-wide failure)
     dry_run: bool = False
     source: str = ""
+    # Why hosted could not be listed after the uploads (None: it was listed).
+    unlisted: str | None = None
 
     def count(self, status: Status) -> int:
         return sum(outcome.status == status for outcome in self.outcomes)
@@ -103,8 +113,13 @@ class UploadResult:
         return tuple(f"{o.filename}: {o.message}" for o in self.outcomes if o.status == "failed")
 
     @property
+    def parity_verified(self) -> bool:
+        listed = not self.dry_run and self.unlisted is None
+        return listed and bool(self.outcomes) and not self.parity_missing
+
+    @property
     def ok(self) -> bool:
-        return not self.failed and not self.parity_missing and self.aborted is None
+        return not self.failed and self.aborted is None and self.parity_verified
 
 
 class _Transient(Exception):
@@ -180,7 +195,13 @@ def upload(
         tempfile.TemporaryDirectory(prefix="nexus-cutover-upload-") as scratch,
         nexus_session(target.nexus, pool_size=workers) as session,
     ):
-        files, clashes = unique_by_name(origin.files(), origin, Path(scratch))
+        listed = origin.files()
+        if not listed:
+            raise MigrationError(
+                f"{origin.description}: the source holds no distribution files; nothing to"
+                " upload (check --from or pypiserver.packages_dir / pypiserver.url)"
+            )
+        files, clashes = unique_by_name(listed, origin, Path(scratch))
         run = _Run(target, client, origin, hosted, Path(scratch), dry_run, session)
         outcomes = [FileOutcome(name, "failed", message) for name, message in clashes]
         with progress_bar("uploading", len(files), enabled=progress, console=console) as advance:
@@ -189,10 +210,20 @@ def upload(
                 advance(1)
     outcomes.sort(key=lambda o: o.filename)
     aborted = str(run.fatal) if run.fatal else None
-    if dry_run or aborted:
-        return UploadResult(tuple(outcomes), (), aborted, dry_run, origin.description)
-    missing = parity_missing(outcomes, hosted_files(client, target.expected.hosted.name))
-    return UploadResult(tuple(outcomes), missing, None, dry_run, origin.description)
+    result = UploadResult(tuple(outcomes), (), aborted, dry_run, origin.description)
+    if dry_run:
+        return result
+    return verify_parity(client, target, result)
+
+
+def verify_parity(client: NexusClient, target: Target, result: UploadResult) -> UploadResult:
+    """List hosted again and compare every source file; a failed listing verifies nothing."""
+    names = tuple(sorted(o.filename for o in result.outcomes))
+    try:
+        hosted = hosted_files(client, target.expected.hosted.name)
+    except CutoverError as error:
+        return replace(result, parity_missing=names, unlisted=str(error))
+    return replace(result, parity_missing=parity_missing(result.outcomes, hosted))
 
 
 def _run_pool(run: _Run, files: Sequence[SourceFile], workers: int) -> Iterator[FileOutcome]:

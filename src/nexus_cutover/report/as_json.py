@@ -18,6 +18,7 @@ def to_json_data(report: RunReport) -> dict[str, Any]:
         "target": report.target,
         "phase": report.phase,
         "config_file": report.config_file,
+        "urls": dict(report.urls),
         "selected": list(report.selected) if report.selected is not None else None,
         "phase_checks": list(report.phase_checks) if report.phase_checks is not None else None,
         "started": report.started.isoformat(),

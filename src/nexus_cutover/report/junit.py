@@ -1,6 +1,7 @@
 """junit.xml: one test case per check, named by its ID and title, for CI systems.
 
-Each case carries the properties `check_id`, `phase` and `evidence` (what a pass proved), so
+The suite carries the configuration file and the target's URLs as properties; each case
+carries the properties `check_id`, `phase` and `evidence` (what a pass proved), so
 a CI dashboard shows the same proof as report.html. Written with junitparser.
 """
 
@@ -25,6 +26,14 @@ def write_junit(report: RunReport, path: Path, *, secrets: Collection[str] = ())
 def render_junit(report: RunReport) -> str:
     suite = TestSuite(f"nexus-cutover {report.phase}")
     suite.timestamp = report.started.isoformat(timespec="seconds")
+    # Which file and which servers: a CI dashboard shows what this run checked.
+    for name, value in (
+        ("config_file", report.config_file or "none (defaults and environment)"),
+        ("target", report.target),
+        ("phase", report.phase),
+        *report.urls,
+    ):
+        suite.add_property(name, value)
     for result in report.checks:
         suite.add_testcase(_case(result, report.phase))
     suite.update_statistics()

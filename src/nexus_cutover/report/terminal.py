@@ -88,8 +88,8 @@ def _print_problems(console: Console, problems: Sequence[Problem], indent: int) 
     hanging = indent + STATUS_WIDTH + 1 + id_width + 1
     message_width = max(console.width - hanging - 1, 30)
     for problem in problems:
-        # The full message is in the JSON and HTML reports; here two lines are enough.
-        lines = textwrap.wrap(problem.message, message_width, max_lines=2, placeholder=" ...")
+        # Never cut: the remedy may be at the end, and CI logs are all some readers see.
+        lines = textwrap.wrap(problem.message, message_width, break_on_hyphens=False)
         first = Text.assemble(
             " " * indent,
             (LABEL[problem.status].ljust(STATUS_WIDTH), STYLE[problem.status]),

@@ -16,6 +16,7 @@ from nexus_cutover.scan.model import (
     ScanProblem,
     ScanResult,
 )
+from nexus_cutover.scan.pypirc import PypircServer, pypirc_servers
 from nexus_cutover.scan.render import render_text, result_to_json
 from nexus_cutover.scan.tree import SKIP_DIRS, scan_file, scan_tree
 from nexus_cutover.scan.urls import classify_url, mask_url
@@ -27,12 +28,14 @@ __all__ = [
     "FileKind",
     "IndexReference",
     "Purpose",
+    "PypircServer",
     "ScanContext",
     "ScanProblem",
     "ScanResult",
     "classify_url",
     "detect_kind",
     "mask_url",
+    "pypirc_servers",
     "render_text",
     "result_to_json",
     "scan_context",
