@@ -290,14 +290,20 @@ TLS = [
     Case(
         "tls-untrusted",
         ("migrate", "provision"),
-        ("TLS failure talking to {tls}/service/rest/v1/status/check",),
+        (
+            "{tls}/service/rest/v1/status/check",
+            "TLS failure",
+        ),
         {"cutover.toml": nexus_at("{tls}")},
         ADMIN,
     ),
     Case(
         "tls-other-ca",
         ("migrate", "provision"),
-        ("TLS failure talking to {tls}",),
+        (
+            "{tls}",
+            "TLS failure",
+        ),
         {"cutover.toml": nexus_at("{tls}", 'ca_bundle = "{other_ca}"\n')},
         ADMIN,
     ),
@@ -311,7 +317,7 @@ TLS = [
     Case(
         "tls-ca-bundle-not-pem",
         ("migrate", "provision"),
-        ("TLS failure talking to {tls}", "garbage-ca.pem"),
+        ("{tls}", "TLS failure", "garbage-ca.pem"),
         {
             "cutover.toml": nexus_at("{tls}", 'ca_bundle = "garbage-ca.pem"\n'),
             "garbage-ca.pem": "not a certificate\n",
@@ -321,7 +327,10 @@ TLS = [
     Case(
         "https-to-a-plain-http-server",
         ("migrate", "provision"),
-        ("TLS failure talking to https://127.0.0.1:{nexus_port}",),
+        (
+            "https://127.0.0.1:{nexus_port}",
+            "TLS failure",
+        ),
         {"cutover.toml": nexus_at("https://127.0.0.1:{nexus_port}")},
         ADMIN,
     ),

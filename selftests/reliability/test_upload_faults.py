@@ -159,9 +159,6 @@ def test_through_ten_percent_faults_every_verdict_is_right_and_runs_again_reach_
     }, faults.by_kind
 
 
-@pytest.mark.xfail(
-    strict=True, reason="retries come with the shared transport (clients/http.py), not landed"
-)
 def test_one_run_reaches_parity_under_ten_percent_faults(proxied: Proxied) -> None:
     source = {d.filename: d.sha256 for d in inventory_folder(proxied.services.packages_dir).files}
     proxied.rules.add(Sometimes(faults=(ResetConnection(), ServiceUnavailable(retry_after=0))))
