@@ -23,6 +23,7 @@ from .rest import privileges as rest_privileges
 from .rest import readonly as rest_readonly
 from .rest import repositories as rest_repositories
 from .rest import roles as rest_roles
+from .rest import routing_rules as rest_routing_rules
 from .rest import search as rest_search
 from .rest import security as rest_security
 from .rest import status as rest_status
@@ -43,6 +44,7 @@ def create_app(config: InstanceConfig) -> Starlette:
         *rest_ldap.routes,
         *rest_admin.routes,
         *rest_readonly.routes,
+        *rest_routing_rules.routes,
     ]
     app = Starlette(
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],
