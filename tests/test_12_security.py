@@ -1,14 +1,15 @@
 """Security: dependency confusion through the group, anonymous writes, committed secrets."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 import requests
 from packaging.utils import canonicalize_name
 
-from nexus_cutover.checks import clients, publish, security
+from nexus_cutover.checks import Proof, clients, publish, routing, security
 from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.nexus_admin import NexusAdmin
 from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.dists import Inventory
 from nexus_cutover.plugin import require
@@ -18,16 +19,22 @@ from nexus_cutover.target import Target
 
 @pytest.mark.check("SEC-1")
 def test_internal_names_not_shadowed(
-    nexus_http: requests.Session, target: Target, old_index: Inventory
+    nexus_http: requests.Session,
+    nexus: NexusClient,
+    target: Target,
+    old_index: Inventory,
+    prove: Callable[[Proof], None],
 ) -> None:
-    """For each internal project, the group serves only files from hosted."""
-    require(
-        security.internal_names_not_shadowed(
+    """For each internal project (old index and hosted), the group serves only hosted files,
+    and the proxy refuses the name by a routing rule, so no public upload can shadow it."""
+    hosted = {c.name for c in nexus.components(target.expected.hosted.name)}
+    prove(
+        routing.internal_names_protected(
             nexus_http,
-            old_index.projects(),
-            target.nexus.simple(target.expected.group.name),
-            target.nexus.simple(target.expected.hosted.name),
-            target.nexus.timeout,
+            NexusAdmin(target.nexus),
+            set(old_index.projects()) | hosted,
+            target.nexus,
+            target.expected,
         )
     )
 

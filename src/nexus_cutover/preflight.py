@@ -10,6 +10,7 @@ import requests
 
 from nexus_cutover.clients.simple import fetch
 from nexus_cutover.errors import AuthError, ConfigError, ServerError
+from nexus_cutover.guardrails.stragglers import tool_agent
 from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint
 
 
@@ -45,6 +46,7 @@ def pypiserver_reachable(endpoint: PypiserverEndpoint) -> None:
         return
     url = f"{endpoint.url.rstrip('/')}/simple/"
     with requests.Session() as session:
+        session.headers["User-Agent"] = tool_agent()  # not a client, in pypiserver's log
         if endpoint.credentials:
             session.auth = endpoint.credentials.as_tuple()
         try:

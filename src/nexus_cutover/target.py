@@ -59,6 +59,10 @@ class PypiserverEndpoint:
     packages_dir: Path | None
     # How to stop (decommission) and start (rollback) it; None: the user does it by hand.
     control: ServiceControl | None = field(default=None, compare=False, repr=False)
+    # Its request log (file or folder), where stragglers show up; None: not readable here.
+    log_file: Path | None = None
+    # Clients seen in the log within these hours (after the cutover) are stragglers.
+    straggler_hours: float = 24.0
 
     @property
     def simple(self) -> str | None:

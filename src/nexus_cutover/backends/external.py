@@ -35,6 +35,8 @@ def external_target(settings: Settings) -> Target:
             if old_password
             else None,
             packages_dir=settings.pypiserver.packages_dir,
+            log_file=settings.pypiserver.log_file,
+            straggler_hours=settings.pypiserver.straggler_hours,
         ),
         expected=settings.expected,
         clients=settings.clients,

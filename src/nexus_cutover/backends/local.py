@@ -8,6 +8,7 @@ files keep pointing at the running servers.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from nexus_cutover.backends.seeding import (
     seed_projects,
 )
 from nexus_cutover.errors import ConfigError, CutoverError
+from nexus_cutover.guardrails.stragglers import USER_AGENT_DEFAULT, server_options
 from nexus_cutover.target import Target
 
 STATE_FILE = "services.json"
@@ -107,6 +109,10 @@ class LocalServices(StartedServices):
 
     def pypiserver_control(self) -> PypiserverProcess:
         return PypiserverProcess(self.root)
+
+    @property
+    def pypiserver_requests_log(self) -> Path:
+        return requests_log(_pypiserver_log(self.root))
 
     def pypiserver_running(self) -> bool:
         return self.pypiserver is not None and pid_alive(self.pypiserver.pid)
@@ -195,8 +201,16 @@ def start_pypiserver_for(services: LocalServices) -> RunningProcess:
     )
 
 
+def requests_log(log: Path) -> Path:
+    """Where a pypiserver started with output `log` writes its request log."""
+    return log.with_suffix(".access.log")
+
+
 def start_pypiserver(packages: Path, htpasswd: Path | None, port: int, log: Path) -> RunningProcess:
-    """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given."""
+    """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given.
+
+    Every request is logged with its client's address and User-Agent (guardrails/stragglers.py),
+    so the suite sees who still fetches from it."""
     auth = ["-P", str(htpasswd), "-a", "update"] if htpasswd else ["-P", ".", "-a", "."]
     command = [
         sys.executable,
@@ -211,13 +225,16 @@ def start_pypiserver(packages: Path, htpasswd: Path | None, port: int, log: Path
         "--disable-fallback",
         "--hash-algo",
         "sha256",
-        "--log-file",
-        str(log.with_suffix(".access.log")),
-        "-v",
+        *server_options(requests_log(log)),
         str(packages),
     ]
     return start_process(
-        "pypiserver", command, log, HttpReady(f"http://{LOOPBACK}:{port}/health"), timeout=30
+        "pypiserver",
+        command,
+        log,
+        HttpReady(f"http://{LOOPBACK}:{port}/health"),
+        timeout=30,
+        env={**os.environ, **USER_AGENT_DEFAULT},
     )
 
 

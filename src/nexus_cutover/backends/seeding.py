@@ -13,6 +13,7 @@ from pathlib import Path
 from nexus_cutover import migrate
 from nexus_cutover.backends.base import BACKUP_NAME, PROJECTS, StartedServices
 from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.nexus_admin import NexusAdmin
 from nexus_cutover.config import Settings
 from nexus_cutover.migrate.state import StatePaths
 from nexus_cutover.resources import SAMPLE_PROJECTS_DIR
@@ -44,11 +45,20 @@ def seed_projects(root: Path, *, fresh: bool) -> None:
         shutil.copytree(SAMPLE_PROJECTS_DIR, projects)
 
 
+def provision_guard_rails(target: Target) -> None:
+    """Beyond the guide: the proxy's routing rule for the internal names, the health role."""
+    admin = NexusAdmin(target.nexus)
+    projects = migrate.internal_projects(target, admin)
+    migrate.provision_routing(admin, target.expected, projects)
+    migrate.provision_health_role(admin, target.expected)
+
+
 def run_sample_migration(services: StartedServices, settings: Settings) -> Target:
     """The guide's Steps 1-4 done by the library: backup, provision, upload, configure."""
     target = services.target(settings)
     migrate.backup(services.packages_dir, services.root / "backup" / BACKUP_NAME)
     migrate.provision(NexusClient(target.nexus), target.expected, dry_run=False)
+    provision_guard_rails(target)
     migrate.upload(target, services.packages_dir, progress=False)
     if services.projects_dir.is_dir():
         migrate.configure(target, [services.projects_dir], dry_run=False)

@@ -16,6 +16,7 @@ from nexus_cutover.dists import (
     parse_filename,
 )
 from nexus_cutover.errors import CutoverError, DistributionError, UnreachableError
+from nexus_cutover.guardrails.stragglers import tool_agent
 from nexus_cutover.target import PypiserverEndpoint
 
 
@@ -25,6 +26,8 @@ class PypiserverClient:
             raise CutoverError("no pypiserver URL is configured (pypiserver.url)")
         self.url = endpoint.url.rstrip("/")
         self.session = requests.Session()
+        # Tells this tool's requests apart from clients' in pypiserver's log (stragglers).
+        self.session.headers["User-Agent"] = tool_agent()
         if endpoint.credentials:
             self.session.auth = endpoint.credentials.as_tuple()
         self.timeout = timeout

@@ -17,7 +17,9 @@ from nexus_cutover.migrate.errors import (
 )
 from nexus_cutover.migrate.journal import Change, Journal
 from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
+from nexus_cutover.migrate.roles import RoleResult, provision_health_role, user_instructions
 from nexus_cutover.migrate.rollback import RollbackResult, rollback
+from nexus_cutover.migrate.routing import RoutingResult, internal_projects, provision_routing
 from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
 from nexus_cutover.repoconfig import Drift, compute_drift
 
@@ -37,16 +39,22 @@ __all__ = [
     "ProvisionError",
     "ProvisionResult",
     "RefusedError",
+    "RoleResult",
     "RollbackResult",
+    "RoutingResult",
     "UploadResult",
     "backup",
     "check_gate",
     "compute_drift",
     "configure",
     "decommission",
+    "internal_projects",
     "provision",
+    "provision_health_role",
+    "provision_routing",
     "remember",
     "repository_drift",
     "rollback",
     "upload",
+    "user_instructions",
 ]
