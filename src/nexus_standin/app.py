@@ -27,6 +27,7 @@ from .rest import routing_rules as rest_routing_rules
 from .rest import search as rest_search
 from .rest import security as rest_security
 from .rest import status as rest_status
+from .rest import usage as rest_usage
 from .runtime import Runtime, build_runtime
 from .store.usage import UsageLimits
 
@@ -45,6 +46,7 @@ def create_app(config: InstanceConfig) -> Starlette:
         *rest_admin.routes,
         *rest_readonly.routes,
         *rest_routing_rules.routes,
+        *rest_usage.routes,
     ]
     app = Starlette(
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],
