@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nexus_cutover.backends.base import Backend, StartedServices, prepare_secrets
+from nexus_cutover.backends.base import PROJECTS, Backend, StartedServices, prepare_secrets
 from nexus_cutover.backends.processes import (
     LOOPBACK,
     RunningProcess,
@@ -30,6 +30,7 @@ from nexus_cutover.backends.seeding import (
     sample_dists,
     seed_packages,
     seed_projects,
+    seed_straggler_job,
 )
 from nexus_cutover.errors import ConfigError, CutoverError
 from nexus_cutover.guardrails.stragglers import USER_AGENT_DEFAULT, server_options
@@ -168,6 +169,7 @@ def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
     ports, kept = Ports.kept_or_new(root)
     seed_packages(root / "pypiserver" / "packages", list(seed))
     seed_projects(root, fresh=not kept)
+    seed_straggler_job(root / PROJECTS, f"http://{LOOPBACK}:{ports.pypiserver}")
     pypiserver = start_pypiserver(
         root / "pypiserver" / "packages",
         root / "secrets" / "htpasswd",
