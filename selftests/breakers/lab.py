@@ -86,17 +86,28 @@ class Lab:
         path.write_text(text.replace(old, new), encoding="utf-8")
         return path
 
-    def run(self, checks: str | None, *extra: str, external: bool = False) -> dict[str, Verdict]:
+    def run(
+        self,
+        checks: str | None,
+        *extra: str,
+        external: bool = False,
+        config: Path | None = None,
+        env_extra: dict[str, str] | None = None,
+    ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
-        (nothing is reused or started), instead of the local backend's reuse of running services.
+        (nothing is reused or started), instead of the local backend's reuse of running services;
+        `config` does so through a cutover.toml of the caller's (e.g. another Nexus user).
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
-        if external:
-            config = write_external_config(self.target, self.report_dir.parent / "cutover.toml")
+        env.update(env_extra or {})
+        if config is not None:
             backend = ["--backend", "external", "--cutover-config", str(config)]
+        elif external:
+            written = write_external_config(self.target, self.report_dir.parent / "cutover.toml")
+            backend = ["--backend", "external", "--cutover-config", str(written)]
         else:
             backend = ["--backend", "local"]
         # Its own basetemp: pytest would otherwise prune this session's temporary folders.

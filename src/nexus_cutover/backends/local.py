@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -251,7 +251,10 @@ def scratch_pypiserver(packages: Path, workdir: Path) -> Iterator[str]:
         process.stop()
 
 
-def start_standin(data_dir: Path, ports: Ports, admin_password_file: Path) -> RunningProcess:
+def start_standin(
+    data_dir: Path, ports: Ports, admin_password_file: Path, extra: Sequence[str] = ()
+) -> RunningProcess:
+    """The Nexus stand-in on the two ports; `extra` options (e.g. its usage-limit mode)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
@@ -267,6 +270,7 @@ def start_standin(data_dir: Path, ports: Ports, admin_password_file: Path) -> Ru
         str(data_dir),
         "--admin-password-file",
         str(admin_password_file),
+        *extra,
     ]
     ready = HttpReady(f"http://{LOOPBACK}:{ports.nexus}/service/rest/v1/status/writable")
     return start_process("nexus-standin", command, data_dir / "standin.out", ready, timeout=60)

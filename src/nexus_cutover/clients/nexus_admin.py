@@ -21,6 +21,7 @@ from nexus_api_client.api.security_management_roles_api import SecurityManagemen
 from nexus_api_client.api.security_management_users_api import SecurityManagementUsersApi
 from nexus_api_client.api.status_api import StatusApi
 from nexus_api_client.api.usage_history_api import UsageHistoryApi
+from nexus_api_client.models.api_create_user import ApiCreateUser
 from nexus_api_client.models.role_xo_request import RoleXORequest
 from nexus_api_client.models.routing_rule_xo import RoutingRuleXO
 
@@ -139,6 +140,16 @@ class NexusAdmin(NexusClient):
                 api.create_security_roles_without_preload_content,
                 body,
             )
+
+    def create_user(self, user: dict[str, Any]) -> None:
+        """POST /v1/security/users (`ApiCreateUser`); the password goes in the body only."""
+        api = SecurityManagementUsersApi(self._api)
+        self._checked(
+            f"create user '{user['userId']}'",
+            "/v1/security/users",
+            api.create_security_users_without_preload_content,
+            ApiCreateUser.model_validate(user),
+        )
 
     def users(self) -> list[dict[str, Any]]:
         """GET /v1/security/users: needs `nexus:users:read`, which a health account lacks."""

@@ -10,6 +10,9 @@ What the health phase reads and the privilege each needs (3.77 resources):
   TS-8): repository-view `browse` (`RepositoryManagerRESTAdapterImpl`, `ComponentsResource`);
 - `/repository/<name>/...` downloads (pip, PARITY-2, INSTALL, SEC-1's probe): repository-view
   `read` (`SecurityFacetSupport`: GET is read).
+- `v1/security/ldap` (LDAP-1, which is not applicable without LDAP servers, but must read that
+  there are none): `nexus:ldap:read`, privilege `nx-ldap-read` (the LDAP plugin is not public:
+  added only where the target lists that privilege).
 Privilege ids: `nx-repository-admin-<format>-<repo>-<action>`, `nx-repository-view-<format>-
 <repo>-<action>` (`RepositoryAdminPrivilegeDescriptor`, `RepositoryViewPrivilegeDescriptor`),
 made for every repository when it is created, which is why the role comes after them.
@@ -21,12 +24,18 @@ from collections.abc import Iterable
 from typing import Any
 
 METRICS = "nx-metrics-all"
+# Added where Nexus has them (closed plugins): LDAP-1 reads the LDAP servers.
+WHERE_PRESENT = ("nx-ldap-read",)
 DESCRIPTION = "Read-only account for the nexus-cutover health check (managed by nexus-cutover)"
 
 
-def health_privileges(repositories: Iterable[str], format: str = "pypi") -> list[str]:
-    """`nx-metrics-all`, then admin read, view browse and view read for each repository."""
-    privileges = [METRICS]
+def health_privileges(
+    repositories: Iterable[str], available: Iterable[str] = (), format: str = "pypi"
+) -> list[str]:
+    """`nx-metrics-all`, `nx-ldap-read` where `available` lists it, then admin read, view
+    browse and view read for each repository."""
+    present = set(available)
+    privileges = [METRICS, *(p for p in WHERE_PRESENT if p in present)]
     for repository in repositories:
         privileges += [
             f"nx-repository-admin-{format}-{repository}-read",
@@ -36,12 +45,14 @@ def health_privileges(repositories: Iterable[str], format: str = "pypi") -> list
     return privileges
 
 
-def health_role(role_id: str, repositories: Iterable[str]) -> dict[str, Any]:
+def health_role(
+    role_id: str, repositories: Iterable[str], available: Iterable[str] = ()
+) -> dict[str, Any]:
     """The role as `POST v1/security/roles` takes it (`RoleXORequest`)."""
     return {
         "id": role_id,
         "name": role_id,
         "description": DESCRIPTION,
-        "privileges": health_privileges(repositories),
+        "privileges": health_privileges(repositories, available),
         "roles": [],
     }

@@ -27,12 +27,12 @@ class RoleResult:
     dry_run: bool
 
 
-def expected_role(expected: Expected) -> dict[str, Any]:
-    return health_role(expected.health_role, expected.repository_names)
+def expected_role(expected: Expected, available: set[str]) -> dict[str, Any]:
+    return health_role(expected.health_role, expected.repository_names, available)
 
 
 def role_drift(client: NexusAdmin, expected: Expected) -> tuple[str, ...]:
-    want = expected_role(expected)
+    want = expected_role(expected, client.privilege_names())
     have = client.role(expected.health_role)
     if have is None:
         return (f"role '{expected.health_role}': missing -> created",)
@@ -61,8 +61,9 @@ def provision_health_role(
     action = f"{'update' if exists else 'create'} role '{expected.health_role}'"
     if dry_run:
         return RoleResult(expected.health_role, drift, action, dry_run)
-    want = expected_role(expected)
-    unknown = sorted(set(want["privileges"]) - client.privilege_names())
+    available = client.privilege_names()
+    want = expected_role(expected, available)
+    unknown = sorted(set(want["privileges"]) - available)
     if unknown:
         raise ProvisionError(
             f"cannot create role '{expected.health_role}': Nexus has no privilege"
