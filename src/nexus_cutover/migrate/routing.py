@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 from packaging.utils import canonicalize_name
@@ -28,7 +29,7 @@ from nexus_cutover.errors import DistributionError, NotFoundError
 from nexus_cutover.guardrails.routing import RuleDrift, attached_rule, expected_rule, rule_drift
 from nexus_cutover.guardrails.stragglers import tool_agent
 from nexus_cutover.migrate.errors import ProvisionError
-from nexus_cutover.target import PypiserverEndpoint, Target
+from nexus_cutover.target import NexusEndpoint, PypiserverEndpoint, Target
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,20 @@ def _project_of(filename: str) -> str | None:
         return parse_filename(filename)[0]
     except DistributionError:
         return None
+
+
+def keep_routing_rule(
+    endpoint: NexusEndpoint, kind: str, name: str, before: dict[str, Any] | None
+) -> None:
+    """Re-attach the rule a proxy had before `provision` updated it: the update's body comes
+    through the 3.97 model, which names it `routingRuleName`, a field 3.77 ignores, dropping
+    the rule (sonatype/nexus-public#464)."""
+    rule = attached_rule(before) if kind == "proxy" and before is not None else None
+    if rule is None:
+        return
+    admin = NexusAdmin(endpoint)
+    if attached_rule(admin.pypi_repository("proxy", name)) != rule:
+        admin.attach_routing_rule(name, rule)
 
 
 def routing_drift(client: NexusAdmin, expected: Expected, projects: Iterable[str]) -> RuleDrift:
