@@ -60,7 +60,9 @@ def test_client_still_on_pypiserver_fails_decom_4(
     message = only_failure(
         lab.run("DECOM-4,REPO-1", "--phase", "postcutover"),
         "DECOM-4",
+        "1 client still uses pypiserver",
         "127.0.0.1 (pip/",
+        "CPython",
         "acme-utils",
         "point it at the group",
     )
@@ -76,7 +78,7 @@ def test_straggler_refuses_decommission(lab: Lab, tmp_path_factory: pytest.TempP
         ["download", "--no-deps", "-d", str(box.home / "dl"), "-i", pypiserver, "acme-cli"]
     )
     assert run.ok, run.output
-    with pytest.raises(RefusedError, match=r"1 clients still fetched.*acme-cli.*--force"):
+    with pytest.raises(RefusedError, match=r"1 client\(s\) still fetched.*acme-cli.*--force"):
         refuse_while_stragglers(lab.target, hours=24)
 
 

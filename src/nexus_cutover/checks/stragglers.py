@@ -84,7 +84,7 @@ def no_stragglers(log: Path, since: datetime, cutover: datetime | None, hours: f
     seen = clients(found.requests, since)
     if seen:
         return Proof.failed(
-            f"{len(seen)} clients still use pypiserver {window}: "
+            f"{_clients(len(seen))} pypiserver {window}: "
             + "; ".join(c.describe() for c in seen[:5])
             + ("; ..." if len(seen) > 5 else "")
             + ": find each host and point it at the group (`nexus-cutover migrate configure"
@@ -92,8 +92,12 @@ def no_stragglers(log: Path, since: datetime, cutover: datetime | None, hours: f
         )
     total = sum(1 for r in found.requests if r.when >= since)
     return Proof.passed(
-        f"{log}: {len(found.requests)} requests read, {total} {window}, none from a client"
+        f"{log}: {len(found.requests)} requests read, {total} of them {window}, none from a client"
     )
+
+
+def _clients(count: int) -> str:
+    return "1 client still uses" if count == 1 else f"{count} clients still use"
 
 
 def _window(since: datetime, cutover: datetime | None, hours: float) -> str:

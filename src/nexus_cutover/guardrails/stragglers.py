@@ -28,6 +28,7 @@ requests (User-Agent `nexus-cutover/...`) are not clients.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -111,13 +112,35 @@ class Client:
     last: datetime
     uploads: int = 0
 
+    @property
+    def short_agent(self) -> str:
+        """pip and uv append a JSON description of the machine: keep what names the tool and
+        the platform (`pip/24.0 (CPython 3.11.7, Linux)`), not the whole document."""
+        name, brace, rest = self.agent.partition(" {")
+        if not brace:
+            return self.agent if len(self.agent) <= 80 else self.agent[:77] + "..."
+        try:
+            about = json.loads("{" + rest.rsplit("}", 1)[0] + "}")
+        except ValueError:
+            return name
+        implementation = about.get("implementation") or {}
+        system = about.get("system") or {}
+        parts = [
+            f"{implementation.get('name', '')} {implementation.get('version', '')}".strip(),
+            str(system.get("name") or ""),
+            "CI" if about.get("ci") else "",
+        ]
+        shown = ", ".join(part for part in parts if part)
+        return f"{name} ({shown})" if shown else name
+
     def describe(self) -> str:
         what = ", ".join(self.projects[:8]) or "index pages"
         if len(self.projects) > 8:
             what += f" and {len(self.projects) - 8} more"
-        uploads = f", {self.uploads} uploads" if self.uploads else ""
+        uploads = f", {_count(self.uploads, 'upload')}" if self.uploads else ""
         return (
-            f"{self.address} ({self.agent or '-'}): {what}; {self.requests} requests{uploads},"
+            f"{self.address} ({self.short_agent or '-'}): {what};"
+            f" {_count(self.requests, 'request')}{uploads},"
             f" last at {self.last:%Y-%m-%d %H:%M:%S} UTC"
         )
 
@@ -133,6 +156,10 @@ class RequestLog:
     def wrong_format(self) -> bool:
         """Requests reached the log, but none in a format that names its client."""
         return not self.requests and self.other_request_lines > 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def log_files(path: Path) -> list[Path]:

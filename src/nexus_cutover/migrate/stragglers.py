@@ -33,7 +33,7 @@ def refuse_while_stragglers(target: Target, hours: float, now: datetime | None =
     if seen:
         named = "; ".join(client.describe() for client in seen[:5])
         raise RefusedError(
-            f"decommission refused: {len(seen)} clients still fetched from pypiserver since"
+            f"decommission refused: {len(seen)} client(s) still fetched from pypiserver since"
             f" {since:%Y-%m-%d %H:%M} UTC ({log}): {named}; point them at the group and wait"
             f" until none shows up for {hours:g} h, or give --force --reason TEXT"
         )
