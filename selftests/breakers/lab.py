@@ -12,7 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,22 +92,27 @@ class Lab:
         checks: str | None,
         *extra: str,
         external: bool = False,
+        target: Target | None = None,
+        expected: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
         config: Path | None = None,
-        env_extra: dict[str, str] | None = None,
     ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
         (nothing is reused or started), instead of the local backend's reuse of running services;
-        `config` does so through a cutover.toml of the caller's (e.g. another Nexus user).
+        `target` (e.g. the lab seen through a fault proxy) and `expected` (TOML lines of the
+        [expected] table, e.g. "ldap = true") shape that file. `env` adds variables. `config`
+        runs through a cutover.toml of the caller's instead (e.g. as another Nexus user).
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
-        env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
-        env.update(env_extra or {})
+        env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir), **(env or {}))
         if config is not None:
             backend = ["--backend", "external", "--cutover-config", str(config)]
-        elif external:
-            written = write_external_config(self.target, self.report_dir.parent / "cutover.toml")
+        elif external or target is not None or expected:
+            written = write_external_config(
+                target or self.target, self.report_dir.parent / "cutover.toml", expected
+            )
             backend = ["--backend", "external", "--cutover-config", str(written)]
         else:
             backend = ["--backend", "local"]
@@ -146,6 +152,8 @@ class Lab:
             old = verdicts.get(check["id"])
             if old is None or old.outcome == "passed":
                 verdicts[check["id"]] = Verdict(check["outcome"], check["message"])
+            if check["outcome"] == "passed":
+                assert check["evidence"].strip(), f"{check['id']} passed without evidence"
         return verdicts
 
 
@@ -181,17 +189,24 @@ def samples_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-@pytest.fixture
-def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
-    """Fresh local services after a complete sample migration: every check passes here."""
-    state = tmp_path / "state"
+@contextmanager
+def started_lab(root: Path, samples_cache: Path) -> Iterator[Lab]:
+    """Fresh local services in `root` after a complete sample migration; stopped after."""
+    state = root / "state"
     shutil.copytree(samples_cache, state / "samples")
     settings = load_settings(overrides={"state_dir": state, "backend": "local"}, environ={})
     services = LocalBackend(settings).up()
     try:
-        yield Lab(services, settings, tmp_path / "report")
+        yield Lab(services, settings, root / "report")
     finally:
         services.stop()
+
+
+@pytest.fixture
+def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
+    """Fresh local services after a complete sample migration: every check passes here."""
+    with started_lab(tmp_path, samples_cache) as started:
+        yield started
 
 
 def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
@@ -212,7 +227,7 @@ def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
     assert response.status_code == 204, response.text
 
 
-def write_external_config(target: Target, path: Path) -> Path:
+def write_external_config(target: Target, path: Path, expected: Sequence[str] = ()) -> Path:
     """A cutover.toml that points `--backend external` at the lab's running services."""
     secrets = target.state_dir / "secrets"
 
@@ -239,6 +254,8 @@ def write_external_config(target: Target, path: Path) -> Path:
         f"packages_dir = {text(target.pypiserver.packages_dir)}",
         "[expected]",
         f"old_index_urls = {texts(target.expected.old_index_urls)}",
+        f"nexus_aliases = {texts(target.expected.nexus_aliases)}",
+        *expected,
         "[clients]",
         f"projects = {texts(clients.projects)}",
         f"pip_config_files = {texts(clients.pip_config_files)}",

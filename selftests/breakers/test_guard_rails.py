@@ -13,7 +13,7 @@ import pytest
 from nexus_cutover.backends.local import start_standin
 from nexus_cutover.catalogue import checks_in_phase
 from nexus_cutover.clients.sandbox import Sandbox
-from nexus_cutover.guardrails.roles import METRICS, WHERE_PRESENT, health_privileges
+from nexus_cutover.guardrails.roles import METRICS, health_privileges
 from nexus_cutover.migrate.errors import RefusedError
 from nexus_cutover.migrate.stragglers import refuse_while_stragglers
 from nexus_cutover.samples import build_canary
@@ -164,9 +164,6 @@ def test_admin_in_client_files_fails_sec_5(lab: Lab) -> None:
     )
 
 
-LDAP = WHERE_PRESENT[0]  # the stand-in has nx-ldap-read, like Nexus's LDAP plugin
-
-
 def _user(lab: Lab, user: str, privileges: list[str], folder: Path) -> Path:
     """A Nexus user holding one role of `privileges`; a cutover.toml that runs as it."""
     role = {
@@ -205,7 +202,7 @@ def test_health_account_lacking_a_privilege_fails_sec_6(
 ) -> None:
     """The read-only role without nx-metrics-all: SEC-6 says what to add."""
     privileges = [
-        p for p in health_privileges(lab.target.expected.repository_names, [LDAP]) if p != METRICS
+        p for p in health_privileges(lab.target.expected.repository_names) if p != METRICS
     ]
     config = _user(lab, "nexus-health", privileges, tmp_path_factory.mktemp("health"))
     only_failure(
@@ -232,7 +229,7 @@ def test_health_phase_is_green_as_a_user_with_only_the_read_only_role(
     URL), and nothing warns."""
     role = lab.rest("GET", "/v1/security/roles/nexus-cutover-health").json()
     assert sorted(role["privileges"]) == sorted(
-        health_privileges(lab.target.expected.repository_names, [LDAP])
+        health_privileges(lab.target.expected.repository_names)
     )
     config = _user(lab, "nexus-health", role["privileges"], tmp_path_factory.mktemp("health"))
     text = config.read_text(encoding="utf-8")

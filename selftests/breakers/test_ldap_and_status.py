@@ -63,10 +63,18 @@ def listener() -> Iterator[int]:
     server.close()
 
 
-def test_ldap_not_configured_is_not_applicable(lab: Lab) -> None:
+LDAP_EXPECTED = ("ldap = true",)
+
+
+def test_ldap_not_expected_is_not_applicable(lab: Lab) -> None:
     verdicts = lab.run("LDAP-1,TS-1")
     assert verdicts["LDAP-1"].outcome == "skipped"
     assert verdicts["LDAP-1"].message.startswith("not applicable")
+
+
+def test_ldap_expected_but_not_configured_fails_ldap_1(lab: Lab) -> None:
+    verdicts = lab.run("LDAP-1,TS-1", expected=LDAP_EXPECTED)
+    only_failure(verdicts, "LDAP-1", "expected.ldap = true", "no LDAP server configured")
 
 
 def test_ldap_configured_and_mapped_passes(lab: Lab, listener: int) -> None:
@@ -80,7 +88,7 @@ def test_ldap_configured_and_mapped_passes(lab: Lab, listener: int) -> None:
     }
     response = lab.rest("POST", "/v1/security/roles", params={"source": "LDAP"}, json=role)
     assert response.status_code == 200, response.text
-    verdicts = lab.run("LDAP-1,TS-1")
+    verdicts = lab.run("LDAP-1,TS-1", expected=LDAP_EXPECTED)
     assert verdicts["LDAP-1"].outcome == "passed", verdicts
 
 
@@ -88,5 +96,9 @@ def test_unreachable_ldap_fails_ldap_1(lab: Lab) -> None:
     dead = free_port()  # nothing listens there
     assert lab.rest("POST", "/v1/security/ldap", json=_ldap_server(dead)).status_code == 201
     only_failure(
-        lab.run("LDAP-1,TS-1"), "LDAP-1", "corp-ldap", "does not verify", "no LDAP group is mapped"
+        lab.run("LDAP-1,TS-1", expected=LDAP_EXPECTED),
+        "LDAP-1",
+        "corp-ldap",
+        "does not verify",
+        "no LDAP group is mapped",
     )

@@ -112,6 +112,9 @@ class Expected(_Model):
     routing_rule: str = "internal-projects"
     health_role: str = "nexus-cutover-health"
     admin_users: tuple[str, ...] = ("admin",)
+    # Whether Nexus must authenticate against LDAP (LDAP-1): true fails where none is
+    # configured; false makes LDAP-1 not applicable.
+    ldap: bool = False
 
     @property
     def repository_names(self) -> tuple[str, str, str]:

@@ -124,12 +124,15 @@ def lacking_privileges(
         admin.check_credentials()
     except ForbiddenError:
         lacking.append(METRICS)
-    try:
-        admin.ldap_servers()
-    except ForbiddenError:
-        lacking.append("nx-ldap-read")
-    except NotFoundError:
-        pass  # no LDAP endpoint on this server: nothing to read
+    if expected.ldap:
+        try:
+            admin.ldap_servers()
+        except ForbiddenError:
+            lacking.append("nx-ldap-read")
+        try:
+            admin.roles()
+        except ForbiddenError:
+            lacking.append("nx-roles-read")
     visible = {r.get("name") for r in admin.repositories()}
     for kind, name in zip(("proxy", "hosted", "group"), expected.repository_names, strict=True):
         try:

@@ -48,7 +48,7 @@ def internal_names_protected(
     proxy = endpoint.simple(expected.proxy.name)
     answers = {name: _proxy_answer(session, proxy, name, endpoint.timeout) for name in names}
     unblocked = sorted(name for name, answer in answers.items() if answer != "blocked")
-    problems = list(shadowed)
+    problems = list(shadowed.problems)
     if unblocked:
         rule = _rule_of(admin, expected.proxy.name)
         problems.append(
@@ -61,9 +61,8 @@ def internal_names_protected(
         return Proof(problems)
     rule = _rule_of(admin, expected.proxy.name)
     return Proof.passed(
-        f"{len(names)} internal names: the group serves only hosted files for each, and the"
-        f" proxy '{expected.proxy.name}' refuses each with 403 '{BLOCKED_MESSAGE}'"
-        f" (routing rule {rule or 'attached'})"
+        f"{shadowed.evidence}; the proxy '{expected.proxy.name}' refuses all {len(names)}"
+        f" with 403 '{BLOCKED_MESSAGE}' (routing rule {rule or 'attached'})"
     )
 
 

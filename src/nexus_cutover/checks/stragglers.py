@@ -7,7 +7,6 @@ guardrails/stragglers.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -43,30 +42,25 @@ def _read(log: Path) -> tuple[RequestLog | None, list[str]]:
     return found, []
 
 
-def inventory(
-    problems: Sequence[str],
-    scanned: int,
-    log: Path | None,
-    since: datetime,
-    cutover: datetime | None,
-) -> Proof:
-    """PRE-3: the scanner's problems, and the clients pypiserver served since `since`."""
-    evidence = f"{scanned} projects scanned"
+def inventory(scanned: Proof, log: Path | None, since: datetime, cutover: datetime | None) -> Proof:
+    """PRE-3: the scanner's inventory, and the clients pypiserver served since `since`."""
     if log is None:
-        return Proof(
-            list(problems),
-            f"{evidence}; pypiserver's request log not configured"
-            " (pypiserver.log_file): clients outside these projects are not seen",
+        return scanned.then(
+            Proof.passed(
+                "pypiserver's request log not configured (pypiserver.log_file): clients"
+                " outside these projects are not seen"
+            )
         )
     found, unreadable = _read(log)
     if found is None:
-        return Proof([*problems, *unreadable])
+        return scanned.then(Proof(unreadable))
     seen = clients(found.requests, since)
     listing = "; ".join(_with_cutover(c, cutover) for c in seen) or "none"
-    return Proof(
-        list(problems),
-        f"{evidence}; clients that fetched from pypiserver since {since:%Y-%m-%d %H:%M} UTC"
-        f" ({log}): {listing}",
+    return scanned.then(
+        Proof.passed(
+            f"clients that fetched from pypiserver since {since:%Y-%m-%d %H:%M} UTC"
+            f" ({log}): {listing}"
+        )
     )
 
 

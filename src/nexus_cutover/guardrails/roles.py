@@ -10,9 +10,10 @@ What the health phase reads and the privilege each needs (3.77 resources):
   TS-8): repository-view `browse` (`RepositoryManagerRESTAdapterImpl`, `ComponentsResource`);
 - `/repository/<name>/...` downloads (pip, PARITY-2, INSTALL, SEC-1's probe): repository-view
   `read` (`SecurityFacetSupport`: GET is read).
-- `v1/security/ldap` (LDAP-1, which is not applicable without LDAP servers, but must read that
-  there are none): `nexus:ldap:read`, privilege `nx-ldap-read` (the LDAP plugin is not public:
-  added only where the target lists that privilege).
+- only where `expected.ldap` says Nexus must use LDAP (LDAP-1 is not applicable otherwise):
+  `v1/security/ldap` needs `nexus:ldap:read` (`nx-ldap-read`; the LDAP plugin is not public, so
+  it is added only where the target lists it) and the role listing `nexus:roles:read`
+  (`nx-roles-read`, 3.77 `RoleApiResource`).
 Privilege ids: `nx-repository-admin-<format>-<repo>-<action>`, `nx-repository-view-<format>-
 <repo>-<action>` (`RepositoryAdminPrivilegeDescriptor`, `RepositoryViewPrivilegeDescriptor`),
 made for every repository when it is created, which is why the role comes after them.
@@ -24,18 +25,22 @@ from collections.abc import Iterable
 from typing import Any
 
 METRICS = "nx-metrics-all"
-# Added where Nexus has them (closed plugins): LDAP-1 reads the LDAP servers.
-WHERE_PRESENT = ("nx-ldap-read",)
+# Where LDAP is expected, for LDAP-1: its servers (added where Nexus lists the privilege, the
+# LDAP plugin being closed) and the roles its groups map to.
+LDAP = ("nx-ldap-read", "nx-roles-read")
 DESCRIPTION = "Read-only account for the nexus-cutover health check (managed by nexus-cutover)"
 
 
 def health_privileges(
-    repositories: Iterable[str], available: Iterable[str] = (), format: str = "pypi"
+    repositories: Iterable[str],
+    ldap: bool = False,
+    available: Iterable[str] = (),
+    format: str = "pypi",
 ) -> list[str]:
-    """`nx-metrics-all`, `nx-ldap-read` where `available` lists it, then admin read, view
-    browse and view read for each repository."""
+    """`nx-metrics-all`, the LDAP reads when `ldap` (each where `available` lists it), then
+    admin read, view browse and view read for each repository."""
     present = set(available)
-    privileges = [METRICS, *(p for p in WHERE_PRESENT if p in present)]
+    privileges = [METRICS, *(p for p in LDAP if ldap and p in present)]
     for repository in repositories:
         privileges += [
             f"nx-repository-admin-{format}-{repository}-read",
@@ -46,13 +51,13 @@ def health_privileges(
 
 
 def health_role(
-    role_id: str, repositories: Iterable[str], available: Iterable[str] = ()
+    role_id: str, repositories: Iterable[str], ldap: bool = False, available: Iterable[str] = ()
 ) -> dict[str, Any]:
     """The role as `POST v1/security/roles` takes it (`RoleXORequest`)."""
     return {
         "id": role_id,
         "name": role_id,
         "description": DESCRIPTION,
-        "privileges": health_privileges(repositories, available),
+        "privileges": health_privileges(repositories, ldap, available),
         "roles": [],
     }
