@@ -13,7 +13,7 @@ import pytest
 from nexus_cutover.backends.local import start_standin
 from nexus_cutover.catalogue import checks_in_phase
 from nexus_cutover.clients.sandbox import Sandbox
-from nexus_cutover.guardrails.roles import METRICS, health_privileges
+from nexus_cutover.guardrails.roles import health_privileges
 from nexus_cutover.migrate.errors import RefusedError
 from nexus_cutover.migrate.stragglers import refuse_while_stragglers
 from nexus_cutover.samples import build_canary
@@ -200,15 +200,17 @@ def _user(lab: Lab, user: str, privileges: list[str], folder: Path) -> Path:
 def test_health_account_lacking_a_privilege_fails_sec_6(
     lab: Lab, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The read-only role without nx-metrics-all: SEC-6 says what to add."""
-    privileges = [
-        p for p in health_privileges(lab.target.expected.repository_names) if p != METRICS
-    ]
+    """The read-only role without admin read on the group: SEC-6 says what to add (REPO-3
+    would fail too, later and less plainly; TS-5 still passes)."""
+    lacking = "nx-repository-admin-pypi-pypi-group-read"
+    every = health_privileges(lab.target.expected.repository_names)
+    assert lacking in every
+    privileges = [p for p in every if p != lacking]
     config = _user(lab, "nexus-health", privileges, tmp_path_factory.mktemp("health"))
     only_failure(
         lab.run("SEC-6,TS-5", "--phase", "health", config=config),
         "SEC-6",
-        "user 'nexus-health' lacks nx-metrics-all",
+        f"user 'nexus-health' lacks {lacking}",
         "nexus-cutover-health",
     )
 
