@@ -1,15 +1,18 @@
 """Pre-Migration Checklist: Nexus runs, a backup exists, projects are listed, a canary works."""
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
 
-from nexus_cutover.checks import Proof, clients, lifecycle, publish, status
+from nexus_cutover.checks import Proof, clients, lifecycle, publish, status, stragglers
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.dists import Inventory
+from nexus_cutover.guardrails.stragglers import window_start
+from nexus_cutover.migrate.stragglers import cutover_time
 from nexus_cutover.scan import ScanResult
 from nexus_cutover.target import Target
 
@@ -43,9 +46,19 @@ def test_backup_exists_and_is_complete(
 
 @pytest.mark.check("PRE-3")
 def test_projects_using_pypiserver_are_documented(
+    target: Target,
     projects: Sequence[ScanResult],
     project_setup_problems: list[str],
     prove: Callable[[Proof], None],
 ) -> None:
-    """Document all projects using pypiserver: every configured project scans completely."""
-    prove(clients.inventory_problems(projects, project_setup_problems))
+    """Document all projects using pypiserver: every configured project scans completely, and
+    pypiserver's request log names the clients that fetched from it lately."""
+    since = window_start(datetime.now(UTC), target.pypiserver.straggler_hours, None)
+    prove(
+        stragglers.inventory(
+            clients.inventory_problems(projects, project_setup_problems),
+            target.pypiserver.log_file,
+            since,
+            cutover_time(target),
+        )
+    )

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from nexus_cutover.checks import Proof, clients, credentials, publish, security
+from nexus_cutover.checks import Proof, clients, credentials, publish, routing, security
 from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.nexus_admin import NexusAdmin
 from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Settings
 from nexus_cutover.dists import Inventory
@@ -18,18 +19,21 @@ from nexus_cutover.target import Target
 @pytest.mark.check("SEC-1")
 def test_internal_names_not_shadowed(
     nexus_http: requests.Session,
+    nexus: NexusClient,
     target: Target,
     old_index: Inventory,
     prove: Callable[[Proof], None],
 ) -> None:
-    """For each internal project, the group serves only files from hosted."""
+    """For each internal project (old index and hosted), the group serves only hosted files,
+    and the proxy refuses the name by a routing rule, so no public upload can shadow it."""
+    hosted = {c.name for c in nexus.components(target.expected.hosted.name)}
     prove(
-        security.internal_names_not_shadowed(
+        routing.internal_names_protected(
             nexus_http,
-            old_index.projects(),
-            target.nexus.simple(target.expected.group.name),
-            target.nexus.simple(target.expected.hosted.name),
-            target.nexus.timeout,
+            NexusAdmin(target.nexus),
+            set(old_index.projects()) | hosted,
+            target.nexus,
+            target.expected,
         )
     )
 

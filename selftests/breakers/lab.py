@@ -95,21 +95,25 @@ class Lab:
         target: Target | None = None,
         expected: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
+        config: Path | None = None,
     ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
         (nothing is reused or started), instead of the local backend's reuse of running services;
         `target` (e.g. the lab seen through a fault proxy) and `expected` (TOML lines of the
-        [expected] table, e.g. "ldap = true") shape that file. `env` adds variables.
+        [expected] table, e.g. "ldap = true") shape that file. `env` adds variables. `config`
+        runs through a cutover.toml of the caller's instead (e.g. as another Nexus user).
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir), **(env or {}))
-        if external or target is not None or expected:
-            config = write_external_config(
+        if config is not None:
+            backend = ["--backend", "external", "--cutover-config", str(config)]
+        elif external or target is not None or expected:
+            written = write_external_config(
                 target or self.target, self.report_dir.parent / "cutover.toml", expected
             )
-            backend = ["--backend", "external", "--cutover-config", str(config)]
+            backend = ["--backend", "external", "--cutover-config", str(written)]
         else:
             backend = ["--backend", "local"]
         # Its own basetemp: pytest would otherwise prune this session's temporary folders.

@@ -129,11 +129,11 @@ def test_checks_that_were_not_run_leave_the_item_skipped() -> None:
     assert decommission.outcome == "skipped"
     assert decommission.not_run == ("DECOM-2",)
     assert decommission.check_status("DECOM-2") == "not_run"
-    assert [r.id for r in decommission.checks] == ["DECOM-1"]
+    assert [r.id for r in decommission.checks] == ["DECOM-1", "DECOM-4"]
 
 
 def test_an_item_none_of_whose_checks_ran_is_skipped() -> None:
-    results = all_passed(except_ids=("DECOM-1", "DECOM-2"))
+    results = all_passed(except_ids=("DECOM-1", "DECOM-2", "DECOM-4"))
     decommission = item(results, DECOMMISSION)
     assert decommission.outcome == "skipped"
     assert decommission.checks == ()
@@ -278,7 +278,11 @@ def test_json_has_the_agreed_shape(tmp_path: Path) -> None:
     assert repos["outcome"] == "passed"
     assert repos["check_outcomes"]["LDAP-1"] == "not_applicable"
     assert decommission["outcome"] == "skipped"
-    assert decommission["check_outcomes"] == {"DECOM-1": "passed", "DECOM-2": "not_run"}
+    assert decommission["check_outcomes"] == {
+        "DECOM-1": "passed",
+        "DECOM-2": "not_run",
+        "DECOM-4": "passed",
+    }
     assert data["passed"] is True
     assert data["phase"] == "all"
     assert data["summary"]["items_proven"] == 9

@@ -74,7 +74,8 @@ CHECKS: tuple[Check, ...] = (
         "every project that still uses pypiserver is listed (scanner inventory)",
         VERIFY,
         BEFORE_AND_AFTER,
-        "projects and files scanned (all readable), projects still naming the old index",
+        "projects and files scanned (all readable), projects still naming the old index, and"
+        " the clients (address, User-Agent, projects) pypiserver's request log shows",
     ),
     Check(
         "PRE-4",
@@ -349,7 +350,8 @@ CHECKS: tuple[Check, ...] = (
         "no internal project can be shadowed by a public one through the group",
         VERIFY,
         ALL,
-        "internal projects whose group pages list only hosted's files, and how many files",
+        "internal projects (old index and hosted) whose group pages list only hosted's files,"
+        " each refused by the proxy's routing rule (403)",
     ),
     Check(
         "SEC-2",
@@ -372,6 +374,45 @@ CHECKS: tuple[Check, ...] = (
         VERIFY,
         ALL,
         "index references checked for transport; a plain-http Nexus is a warning",
+    ),
+    # Guard rails beyond the guide (tests/test_13_guard_rails.py).
+    Check(
+        "SEC-5",
+        "client files (.pypirc, CI) do not log in as the Nexus admin",
+        VERIFY,
+        ALL,
+        ".pypirc and CI files of the projects read, none naming an admin account",
+    ),
+    Check(
+        "SEC-6",
+        "the health check runs as a least-privilege account: what it reads, no admin",
+        VERIFY,
+        ("health",),
+        "one read per privilege of the read-only role, and the account's 403 to an admin-only"
+        " read (an admin passes with a warning)",
+    ),
+    Check(
+        "DECOM-4",
+        "no client still fetches from pypiserver (its request log)",
+        DECOMMISSION,
+        ("postcutover", "health"),
+        "requests read from pypiserver's log since the cutover, none from a client",
+    ),
+    Check(
+        "CAP-1",
+        "the migration fits the Nexus Community Edition usage limits",
+        PACKAGES,
+        ("precutover",),
+        "components and requests a day after the migration against the limits of the version"
+        " in the Server header (75%: warning)",
+    ),
+    Check(
+        "CAP-2",
+        "Nexus stays below its usage limits and does not refuse new components",
+        VERIFY,
+        ("postcutover", "health"),
+        "components and requests a day as Nexus reports them (or counted) against its limits,"
+        " and a proxy fetch not refused",
     ),
 )
 

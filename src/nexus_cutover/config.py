@@ -107,6 +107,11 @@ class Expected(_Model):
     nexus_aliases: tuple[str, ...] = ()
     public_package: str = "six"
     canary_project: str = "nexus-cutover-canary"
+    # Guard rails: the proxy's BLOCK rule for internal names, the health account's read-only
+    # role ("" for either: not provisioned), accounts client files must not use (SEC-5).
+    routing_rule: str = "internal-projects"
+    health_role: str = "nexus-cutover-health"
+    admin_users: tuple[str, ...] = ("admin",)
     # Whether Nexus must authenticate against LDAP (LDAP-1): true fails where none is
     # configured; false makes LDAP-1 not applicable.
     ldap: bool = False
@@ -173,6 +178,11 @@ class PypiserverSettings(_Model):
     user: str | None = None
     password_file: Path | None = None
     packages_dir: Path | None = None
+    # Its request log (file or folder; format in guardrails/stragglers.py): who still fetches.
+    log_file: Path | None = None
+    # Clients seen within these hours (and after `configure` rewrote the client files) are
+    # stragglers: DECOM-4 fails and `migrate decommission` refuses while there are any.
+    straggler_hours: float = Field(default=24.0, gt=0)
 
     _urls = field_validator("url")(plain_url)
 
@@ -227,6 +237,18 @@ class DockerBuildSettings(_Model):
     _mappings = field_validator("add_hosts", "base_images", "build_args", mode="before")(_pairs)
 
 
+class CapacitySettings(_Model):
+    """CAP-1/CAP-2: Nexus Community Edition usage limits (default: those of the version the
+    target reports in its Server header, guardrails/capacity.py) and when to warn or fail."""
+
+    components_limit: int | None = Field(default=None, gt=0)
+    requests_per_day_limit: int | None = Field(default=None, gt=0)
+    # The proxy cache's expected size in components (default: what it holds now).
+    proxy_components: int | None = Field(default=None, ge=0)
+    warn_at: float = Field(default=0.75, gt=0, le=1)
+    fail_at: float = Field(default=0.9, gt=0, le=1)  # health: fail before the limit is reached
+
+
 class Settings(_Model):
     backend: Backend = "local"
     read_only: bool = False
@@ -240,6 +262,7 @@ class Settings(_Model):
     docker: DockerSettings = DockerSettings()
     docker_build: DockerBuildSettings = DockerBuildSettings()
     http: HttpSettings = HttpSettings()
+    capacity: CapacitySettings = CapacitySettings()
     # The file these settings came from (absolute), or None.
     config_file: Path | None = Field(default=None, exclude=True)
     nexus_password: SecretStr | None = Field(default=None, exclude=True)
@@ -405,6 +428,7 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
                 update={
                     "password_file": resolve(settings.pypiserver.password_file),
                     "packages_dir": resolve(settings.pypiserver.packages_dir),
+                    "log_file": resolve(settings.pypiserver.log_file),
                 }
             ),
             "clients": clients.model_copy(

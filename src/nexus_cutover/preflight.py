@@ -98,9 +98,7 @@ def _with_ca_hint(error: UnreachableError, endpoint: NexusEndpoint) -> Unreachab
     """A TLS failure names the CA certificates it was checked against, or how to give them."""
     if "TLS failure" not in str(error):
         return error
-    hint = (
-        f" with the CA certificates of {endpoint.ca_bundle} (nexus.ca_bundle)"
-        if endpoint.ca_bundle
-        else "; give the CA of its certificate as nexus.ca_bundle or NEXUS_CA_BUNDLE"
-    )
+    if not endpoint.ca_bundle:
+        return error  # the transport's message says how to give one
+    hint = f" (checked with the CA certificates of {endpoint.ca_bundle}, nexus.ca_bundle)"
     return UnreachableError(f"{error}{hint}", url=error.url, status=error.status)

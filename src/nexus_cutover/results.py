@@ -24,6 +24,9 @@ Status = Literal["passed", "failed", "skipped", "not_applicable", "not_run"]
 
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 REPORT_FORMAT = "nexus-cutover-report/1"
+# A pass that deserves attention: its evidence starts with this (e.g. an instance at 80% of its
+# usage limits, a health check run as an admin). Still a pass: never counted as a failure.
+WARNING_PREFIX = "warning: "
 
 RANK: dict[Status, int] = {
     "passed": 0,
@@ -53,6 +56,13 @@ class CheckResult:
             raise ValueError(
                 f"outcome of {self.id} must be one of {', '.join(OUTCOMES)}, not {self.outcome!r}"
             )
+
+    @property
+    def warning(self) -> str | None:
+        """The warning a pass carries (its evidence's first part), None for a plain pass."""
+        if self.outcome != "passed" or not self.evidence.startswith(WARNING_PREFIX):
+            return None
+        return self.evidence.removeprefix(WARNING_PREFIX).split(" | ", 1)[0]
 
     @property
     def status(self) -> Status:

@@ -81,6 +81,10 @@ class PypiserverEndpoint:
     control: ServiceControl | None = field(default=None, compare=False, repr=False)
     timeout: float = 30.0
     http: HttpSettings = field(default_factory=HttpSettings)
+    # Its request log (file or folder), where stragglers show up; None: not readable here.
+    log_file: Path | None = None
+    # Clients seen in the log within these hours (after the cutover) are stragglers.
+    straggler_hours: float = 24.0
 
     @property
     def simple(self) -> str | None:

@@ -23,9 +23,11 @@ from .rest import privileges as rest_privileges
 from .rest import readonly as rest_readonly
 from .rest import repositories as rest_repositories
 from .rest import roles as rest_roles
+from .rest import routing_rules as rest_routing_rules
 from .rest import search as rest_search
 from .rest import security as rest_security
 from .rest import status as rest_status
+from .rest import usage as rest_usage
 from .runtime import Runtime, build_runtime
 from .store.usage import UsageLimits
 
@@ -43,6 +45,8 @@ def create_app(config: InstanceConfig) -> Starlette:
         *rest_ldap.routes,
         *rest_admin.routes,
         *rest_readonly.routes,
+        *rest_routing_rules.routes,
+        *rest_usage.routes,
     ]
     app = Starlette(
         routes=[Mount("/service/rest", routes=rest_routes), *pypi_routes.routes],

@@ -20,6 +20,7 @@ from .store.freeze import FreezeService
 from .store.ldap import LdapStore
 from .store.privileges import PrivilegeStore
 from .store.repos import RepositoryStore
+from .store.routing import RoutingRuleStore
 from .store.security import SecurityStore, bootstrap
 from .store.usage import UsageLimits, node_id
 
@@ -42,6 +43,7 @@ class Runtime:
     app_log: AppLog
     request_log: RequestLog
     usage: UsageLimits
+    routing: RoutingRuleStore
 
 
 def build_runtime(config: InstanceConfig) -> Runtime:
@@ -73,7 +75,8 @@ def build_runtime(config: InstanceConfig) -> Runtime:
     user_agent = f"Nexus/{config.nexus_version} (OSS; {platform.system()}; {platform.release()})"
     hosted = HostedPypi(db, content, blobs, app_log, usage)
     remote = RemoteClient(app_log, OutboundLog(config.log_dir), user_agent)
-    proxy = ProxyPypi(db, content, blobs, remote, usage)
+    routing = RoutingRuleStore(db)
+    proxy = ProxyPypi(db, content, blobs, remote, usage, routing.blocks)
     return Runtime(
         config=config,
         db=db,
@@ -93,4 +96,5 @@ def build_runtime(config: InstanceConfig) -> Runtime:
         app_log=app_log,
         request_log=RequestLog(config.log_dir),
         usage=usage,
+        routing=routing,
     )

@@ -80,6 +80,11 @@ class StartedServices(ABC):
     @abstractmethod
     def pypiserver_control(self) -> ServiceControl: ...
 
+    @property
+    def pypiserver_requests_log(self) -> Path | None:
+        """pypiserver's request log, when this backend writes one where checks can read it."""
+        return None
+
     @abstractmethod
     def stop(self) -> None: ...
 
@@ -103,6 +108,8 @@ class StartedServices(ABC):
                 packages_dir=self.packages_dir,
                 control=self.pypiserver_control(),
                 http=settings.http,
+                log_file=self.pypiserver_requests_log,
+                straggler_hours=settings.pypiserver.straggler_hours,
             ),
             expected=settings.expected.model_copy(
                 update={

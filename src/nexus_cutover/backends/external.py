@@ -37,6 +37,8 @@ def external_target(settings: Settings) -> Target:
             else None,
             packages_dir=settings.pypiserver.packages_dir,
             http=settings.http,
+            log_file=settings.pypiserver.log_file,
+            straggler_hours=settings.pypiserver.straggler_hours,
         ),
         expected=settings.expected,
         clients=settings.clients,

@@ -8,13 +8,14 @@ files keep pointing at the running servers.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nexus_cutover.backends.base import Backend, StartedServices, prepare_secrets
+from nexus_cutover.backends.base import PROJECTS, Backend, StartedServices, prepare_secrets
 from nexus_cutover.backends.processes import (
     LOOPBACK,
     RunningProcess,
@@ -29,8 +30,10 @@ from nexus_cutover.backends.seeding import (
     sample_dists,
     seed_packages,
     seed_projects,
+    seed_straggler_job,
 )
 from nexus_cutover.errors import ConfigError, CutoverError
+from nexus_cutover.guardrails.stragglers import USER_AGENT_DEFAULT, server_options
 from nexus_cutover.target import Target
 
 STATE_FILE = "services.json"
@@ -108,6 +111,10 @@ class LocalServices(StartedServices):
     def pypiserver_control(self) -> PypiserverProcess:
         return PypiserverProcess(self.root)
 
+    @property
+    def pypiserver_requests_log(self) -> Path:
+        return requests_log(_pypiserver_log(self.root))
+
     def pypiserver_running(self) -> bool:
         return self.pypiserver is not None and pid_alive(self.pypiserver.pid)
 
@@ -162,6 +169,7 @@ def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
     ports, kept = Ports.kept_or_new(root)
     seed_packages(root / "pypiserver" / "packages", list(seed))
     seed_projects(root, fresh=not kept)
+    seed_straggler_job(root / PROJECTS, f"http://{LOOPBACK}:{ports.pypiserver}")
     pypiserver = start_pypiserver(
         root / "pypiserver" / "packages",
         root / "secrets" / "htpasswd",
@@ -195,8 +203,16 @@ def start_pypiserver_for(services: LocalServices) -> RunningProcess:
     )
 
 
+def requests_log(log: Path) -> Path:
+    """Where a pypiserver started with output `log` writes its request log."""
+    return log.with_suffix(".access.log")
+
+
 def start_pypiserver(packages: Path, htpasswd: Path | None, port: int, log: Path) -> RunningProcess:
-    """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given."""
+    """Real pypiserver, no fallback redirect to PyPI; uploads need the htpasswd user if given.
+
+    Every request is logged with its client's address and User-Agent (guardrails/stragglers.py),
+    so the suite sees who still fetches from it."""
     auth = ["-P", str(htpasswd), "-a", "update"] if htpasswd else ["-P", ".", "-a", "."]
     command = [
         sys.executable,
@@ -211,13 +227,16 @@ def start_pypiserver(packages: Path, htpasswd: Path | None, port: int, log: Path
         "--disable-fallback",
         "--hash-algo",
         "sha256",
-        "--log-file",
-        str(log.with_suffix(".access.log")),
-        "-v",
+        *server_options(requests_log(log)),
         str(packages),
     ]
     return start_process(
-        "pypiserver", command, log, HttpReady(f"http://{LOOPBACK}:{port}/health"), timeout=30
+        "pypiserver",
+        command,
+        log,
+        HttpReady(f"http://{LOOPBACK}:{port}/health"),
+        timeout=30,
+        env={**os.environ, **USER_AGENT_DEFAULT},
     )
 
 
@@ -232,7 +251,10 @@ def scratch_pypiserver(packages: Path, workdir: Path) -> Iterator[str]:
         process.stop()
 
 
-def start_standin(data_dir: Path, ports: Ports, admin_password_file: Path) -> RunningProcess:
+def start_standin(
+    data_dir: Path, ports: Ports, admin_password_file: Path, extra: Sequence[str] = ()
+) -> RunningProcess:
+    """The Nexus stand-in on the two ports; `extra` options (e.g. its usage-limit mode)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
@@ -248,6 +270,7 @@ def start_standin(data_dir: Path, ports: Ports, admin_password_file: Path) -> Ru
         str(data_dir),
         "--admin-password-file",
         str(admin_password_file),
+        *extra,
     ]
     ready = HttpReady(f"http://{LOOPBACK}:{ports.nexus}/service/rest/v1/status/writable")
     return start_process("nexus-standin", command, data_dir / "standin.out", ready, timeout=60)

@@ -13,6 +13,8 @@ from pathlib import Path
 from nexus_cutover import migrate
 from nexus_cutover.backends.base import BACKUP_NAME, PROJECTS, StartedServices
 from nexus_cutover.clients.nexus import NexusClient
+from nexus_cutover.clients.nexus_admin import NexusAdmin
+from nexus_cutover.clients.sandbox import Run, Sandbox
 from nexus_cutover.config import Settings
 from nexus_cutover.errors import CutoverError
 from nexus_cutover.migrate.state import StatePaths
@@ -45,11 +47,60 @@ def seed_projects(root: Path, *, fresh: bool) -> None:
         shutil.copytree(SAMPLE_PROJECTS_DIR, projects)
 
 
+def provision_guard_rails(target: Target) -> None:
+    """Beyond the guide: the proxy's routing rule for the internal names, the health role."""
+    admin = NexusAdmin(target.nexus)
+    projects = migrate.internal_projects(target, admin)
+    migrate.provision_routing(admin, target.expected, projects)
+    migrate.provision_health_role(admin, target.expected)
+
+
+# A forgotten job among the sample clients: it keeps installing from pypiserver until
+# `configure` rewrites its pip.conf, so the demo and the breakers can show a straggler found.
+STRAGGLER_JOB = "nightly-report"
+
+
+def seed_straggler_job(projects: Path, pypiserver_url: str) -> Path:
+    """The nightly report job's files, pointing at the pypiserver that runs (once)."""
+    folder = projects / STRAGGLER_JOB
+    if folder.exists():
+        return folder
+    folder.mkdir(parents=True)
+    (folder / "pip.conf").write_text(
+        "# pip settings of the nightly report job (cron on the reporting host)\n"
+        f"[global]\nindex-url = {pypiserver_url}/simple/\n",
+        encoding="utf-8",
+    )
+    (folder / "requirements.txt").write_text(
+        "# what the nightly report installs\nacme-report-tools\nacme-utils\n", encoding="utf-8"
+    )
+    return folder
+
+
+def run_straggler_job(projects: Path, workdir: Path) -> Run:
+    """Run the nightly job once, as cron would: real pip, its own pip.conf, whatever index
+    that names (pypiserver before `configure`, the group after)."""
+    folder = projects / STRAGGLER_JOB
+    box = Sandbox(workdir / "nightly-home")
+    return box.pip(
+        [
+            "download",
+            "--no-deps",
+            "--dest",
+            str(workdir / "nightly-downloads"),
+            "-r",
+            str(folder / "requirements.txt"),
+        ],
+        pip_config=folder / "pip.conf",
+    )
+
+
 def run_sample_migration(services: StartedServices, settings: Settings) -> Target:
     """The guide's Steps 1-4 done by the library: backup, provision, upload, configure."""
     target = services.target(settings)
     migrate.backup(services.packages_dir, services.root / "backup" / BACKUP_NAME)
     migrate.provision(NexusClient(target.nexus), target.expected, dry_run=False)
+    provision_guard_rails(target)
     uploaded = migrate.upload(target, services.packages_dir, progress=False)
     if not uploaded.ok:
         problems = [*uploaded.problems, *uploaded.parity_missing, uploaded.aborted or ""]

@@ -70,6 +70,8 @@ timeout = 30.0
 {pypiserver_line}
 # user = "uploader"                   # password: PYPISERVER_PASSWORD or password_file
 {packages_line}
+# log_file = "/var/log/pypiserver/requests.log"   # its request log: PRE-3, DECOM-4 (README)
+# straggler_hours = 24.0              # clients seen this recently (after configure) block Step 8
 
 [http]
 # Every request: keep-alive connections, retries of transient faults (connection refused or
@@ -86,6 +88,9 @@ old_index_urls = {old_index_urls}
 nexus_aliases = []
 public_package = "six"                     # fetched through the proxy by the INSTALL checks
 canary_project = "nexus-cutover-canary"    # reserved name for canary uploads, removed again
+routing_rule = "internal-projects"         # the proxy's BLOCK rule for internal names (SEC-1)
+health_role = "nexus-cutover-health"       # the health account's read-only role (SEC-6)
+admin_users = ["admin"]                    # accounts client files must not use (SEC-5)
 
 [expected.proxy]
 name = "pypi-proxy"
@@ -110,6 +115,14 @@ pip_config_files = []
 # pypirc = "~/.pypirc"                                     # PUBLISH-2
 # backup_archive = "backups/pypi-packages-backup.tar.gz"   # PRE-2, ROLLBACK-1
 # archive_dir = "packages-archived-YYYYMMDD"               # DECOM-3, after Step 8
+
+[capacity]
+# Nexus Community Edition usage limits (CAP-1, CAP-2); default: those of the Nexus version.
+# components_limit = 40000
+# requests_per_day_limit = 100000
+# proxy_components = 5000   # the proxy cache's expected size (default: what it holds now)
+warn_at = 0.75             # pass with a warning from here
+fail_at = 0.9              # the health check fails from here, before Nexus refuses
 """
 
 

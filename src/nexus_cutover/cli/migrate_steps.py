@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from nexus_cutover import migrate
+from nexus_cutover.cli.provision_guard import provision_guard_rails
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Settings
 from nexus_cutover.errors import ConfigError, CutoverError, ExitCode
@@ -181,9 +182,11 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
             out.items([str(d) for d in drift])
 
     result = migrate.provision(client, target.expected, args.dry_run, show_drift=show)
+    guard = provision_guard_rails(target, args.dry_run, out)
     if not result.actions:
         return out.summary(
-            "the proxy, hosted and group repositories match the expected state; nothing changed",
+            "the proxy, hosted and group repositories match the expected state; nothing changed"
+            f"; {guard}",
             True,
         )
     verb = "would " if args.dry_run else ""
@@ -193,7 +196,7 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
     updated = len(result.actions) - created
     return out.summary(
         f"{verb}create {created}, {verb}update {updated} repositories;"
-        f" {3 - len(result.actions)} already as expected",
+        f" {3 - len(result.actions)} already as expected; {guard}",
         True,
     )
 

@@ -48,6 +48,7 @@ from nexus_cutover.errors import (
     ServerError,
     UnreachableError,
 )
+from nexus_cutover.guardrails.stragglers import tool_agent
 from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint, tls_verify
 
 T = TypeVar("T")
@@ -176,13 +177,16 @@ def nexus_session(
 
 
 def pypiserver_session(endpoint: PypiserverEndpoint, pool_size: int | None = None) -> HttpSession:
-    return HttpSession(
+    session = HttpSession(
         endpoint.http,
         service="pypiserver",
         credentials=endpoint.credentials,
         timeout=endpoint.timeout,
         pool_size=pool_size,
     )
+    # Tells this tool's requests apart from clients' in pypiserver's log (stragglers).
+    session.headers["User-Agent"] = tool_agent()
+    return session
 
 
 # -- requests whose failures are one line --------------------------------------------------

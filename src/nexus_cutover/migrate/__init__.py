@@ -33,12 +33,20 @@ if TYPE_CHECKING:
     )
     from nexus_cutover.migrate.journal import Change, Journal
     from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
+    from nexus_cutover.migrate.roles import RoleResult, provision_health_role, user_instructions
     from nexus_cutover.migrate.rollback import RollbackResult, rollback
+    from nexus_cutover.migrate.routing import RoutingResult, internal_projects, provision_routing
     from nexus_cutover.migrate.sources import ServerSource, resolve_source
     from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
     from nexus_cutover.repoconfig import Drift, compute_drift
 
 _WHERE: dict[str, str] = {
+    "RoleResult": "nexus_cutover.migrate.roles",
+    "provision_health_role": "nexus_cutover.migrate.roles",
+    "user_instructions": "nexus_cutover.migrate.roles",
+    "RoutingResult": "nexus_cutover.migrate.routing",
+    "internal_projects": "nexus_cutover.migrate.routing",
+    "provision_routing": "nexus_cutover.migrate.routing",
     "BackupError": "nexus_cutover.migrate.errors",
     "BackupResult": "nexus_cutover.migrate.backup",
     "Change": "nexus_cutover.migrate.journal",
@@ -109,7 +117,9 @@ __all__ = [
     "ProvisionError",
     "ProvisionResult",
     "RefusedError",
+    "RoleResult",
     "RollbackResult",
+    "RoutingResult",
     "ServerSource",
     "UploadResult",
     "backup",
@@ -117,10 +127,14 @@ __all__ = [
     "compute_drift",
     "configure",
     "decommission",
+    "internal_projects",
     "provision",
+    "provision_health_role",
+    "provision_routing",
     "remember",
     "repository_drift",
     "resolve_source",
     "rollback",
     "upload",
+    "user_instructions",
 ]

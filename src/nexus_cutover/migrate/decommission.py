@@ -25,6 +25,7 @@ from nexus_cutover.migrate.errors import MigrationError, RefusedError
 from nexus_cutover.migrate.journal import Journal
 from nexus_cutover.migrate.progress import Advance, progress_bar
 from nexus_cutover.migrate.state import StatePaths, read_json, write_json_atomic
+from nexus_cutover.migrate.stragglers import refuse_while_stragglers
 from nexus_cutover.results import ReportError
 from nexus_cutover.results import read_json as read_report
 from nexus_cutover.target import ServiceControl, Target
@@ -176,6 +177,8 @@ def decommission(
     )
     if not gate.allowed:
         raise RefusedError(f"decommission refused: {gate.why}; or give --force --reason TEXT")
+    if not gate.forced:
+        refuse_while_stragglers(target, target.pypiserver.straggler_hours, now)
     packages = target.pypiserver.packages_dir
     if packages is None:
         return DecommissionResult(

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
 from nexus_cutover.migrate.errors import ProvisionError
+from nexus_cutover.migrate.routing import keep_routing_rule
 from nexus_cutover.repoconfig import (
     KINDS,
     Drift,
@@ -120,6 +121,7 @@ def provision(
         )
         body = desired_body(action.kind, expected, existing)
         client.save_repository(action.kind, action.repository, body, update=existing is not None)
+        keep_routing_rule(client.endpoint, action.kind, action.repository, existing)
     left = repository_drift(client, expected)
     if left:
         raise ProvisionError(

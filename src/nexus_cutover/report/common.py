@@ -84,6 +84,11 @@ def evidence_lines(item: ChecklistOutcome) -> list[Problem]:
     ]
 
 
+def warning_lines(item: ChecklistOutcome) -> list[Problem]:
+    """The warnings of passing checks of `item` (shown even when evidence is not)."""
+    return [Problem("passed", r.id, f"warning: {r.warning}") for r in item.checks if r.warning]
+
+
 def outside_checklist(results: Sequence[CheckResult]) -> list[Problem]:
     """Non-passing results whose ID is in no checklist item (unknown or mistyped IDs)."""
     listed = {check_id for item in CHECKLIST for check_id in item.checks}
@@ -118,9 +123,10 @@ def summary(report: RunReport) -> dict[str, int]:
 
 def counts_line(report: RunReport) -> str:
     counts = summary(report)
+    warned = sum(result.warning is not None for result in report.checks)
     parts = [
         f"{counts['failed']} failed",
-        f"{counts['passed']} passed",
+        f"{counts['passed']} passed" + (f" ({warned} with warnings)" if warned else ""),
         f"{counts['skipped']} skipped",
         f"{counts['not_applicable']} not applicable",
         f"{counts['not_run']} not run",

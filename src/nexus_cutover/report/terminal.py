@@ -21,6 +21,7 @@ from nexus_cutover.report.common import (
     format_time,
     item_problems,
     outside_checklist,
+    warning_lines,
 )
 from nexus_cutover.results import ChecklistOutcome, RunReport, headline, redacted
 
@@ -56,6 +57,8 @@ def render_terminal(
             _print_problems(console, item_problems(item), DETAIL_INDENT)
         if verbose:
             _print_problems(console, evidence_lines(item), DETAIL_INDENT)
+        else:
+            _print_problems(console, warning_lines(item), DETAIL_INDENT)
     others = outside_checklist(report.checks)
     if others:
         console.print()

@@ -31,6 +31,9 @@ from .simple_html import (
     render_root_page,
 )
 
+# 3.77 `RoutingRuleHandler.PATH_IS_BLOCKED`.
+PATH_IS_BLOCKED = "Routing rules block the requested item from this repository"
+
 
 class ProxyPypi:
     def __init__(
@@ -40,8 +43,10 @@ class ProxyPypi:
         blobs: BlobStore,
         remote: RemoteClient,
         usage: UsageLimits,
+        blocks: Callable[[Repository, str], bool] = lambda repo, path: False,
     ) -> None:
         self._db = db
+        self._blocks = blocks
         self._content = content
         self._blobs = blobs
         self._remote = remote
@@ -55,16 +60,19 @@ class ProxyPypi:
 
     def project_page(self, repo: Repository, name: str) -> bytes | None:
         key = f"/simple/{name}/"
+        self._route(repo, key)
         asset = self._get(
             repo, key, repo.metadata_max_age, lambda: self._fetch_project(repo, name, key)
         )
         return self._blobs.read_bytes(asset.blob_ref) if asset else None
 
     def root_page(self, repo: Repository) -> bytes:
+        self._route(repo, "/simple/")
         asset = self._get(repo, "/simple/", repo.metadata_max_age, lambda: self._fetch_root(repo))
         return self._blobs.read_bytes(asset.blob_ref) if asset else render_root_page([])
 
     def package(self, repo: Repository, path: str) -> Asset | None:
+        self._route(repo, path)
         segments = path.split("/")  # "", "packages", name, version, ..., file
         if len(segments) < 5:
             return None
@@ -88,6 +96,12 @@ class ProxyPypi:
             self._invalidated.pop(name, None)
             for key in [k for k in self._negative if k[0] == name]:
                 del self._negative[key]
+
+    def _route(self, repo: Repository, path: str) -> None:
+        """The routing handler runs after security and before the caches and the remote
+        (3.30 `PyPiProxyRecipe` handler order): a blocked path is 403 and never fetched."""
+        if self._blocks(repo, path):
+            raise NexusError(403, PATH_IS_BLOCKED)
 
     # -- cache logic ---------------------------------------------------------------------------
 

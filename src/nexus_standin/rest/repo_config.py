@@ -93,8 +93,9 @@ def repository_url(repo: Repository, base_url: str) -> str:
     return f"{base_url}/repository/{repo.name}"
 
 
-def api_view(repo: Repository, base_url: str) -> dict[str, Any]:
-    """GET /v1/repositories/pypi/<type>/<name>, shaped by the 3.97 response models."""
+def api_view(repo: Repository, base_url: str, routing_rule: str | None = None) -> dict[str, Any]:
+    """GET /v1/repositories/pypi/<type>/<name>, shaped by the 3.97 response models; a proxy
+    names its routing rule (resolved from the stored id) in `routingRuleName`."""
     view: dict[str, Any] = {
         "name": repo.name,
         "format": repo.format,
@@ -125,7 +126,7 @@ def api_view(repo: Repository, base_url: str) -> dict[str, Any]:
             proxy=_proxy(repo),
             negativeCache=repo.section("negativeCache"),
             httpClient=_http_client(repo),
-            routingRuleName=repo.config.get("routingRuleName"),
+            routingRuleName=routing_rule,
             replication=None,
             pypi={"removeQuarantinedVersions": False, "suffix": repo.section("pypi").get("suffix")},
         )

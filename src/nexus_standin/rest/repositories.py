@@ -32,6 +32,7 @@ from .repo_config import (
     parse_request,
     repository_xo,
 )
+from .routing_rules import assign_from_request, assigned_name
 from .support import Call, json_response, no_content, rest
 
 LOG_SOURCE = "org.sonatype.nexus.repository.manager.RepositoryManagerImpl"
@@ -121,13 +122,18 @@ def delete_repository(call: Call) -> Response:
 def repository_settings(call: Call) -> Response:
     _demand_logged_in(call.subject)
     visible = [r for r in call.runtime.repos.all() if call.subject.permits_admin(r, "read")]
-    return json_response([api_view(repo, call.base_url) for repo in visible])
+    return json_response([_view(call, repo) for repo in visible])
+
+
+def _view(call: Call, repo: Repository) -> dict[str, object]:
+    return api_view(repo, call.base_url, assigned_name(repo, call.runtime.routing))
 
 
 def create_pypi(call: Call) -> Response:
     _demand_logged_in(call.subject)
     runtime = call.runtime
-    repo = parse_request(_pypi_type(call), call.json())
+    body = call.json()
+    repo = assign_from_request(parse_request(_pypi_type(call), body), body, runtime.routing)
     call.subject.require(f"nexus:repository-admin:{FORMAT}:{repo.name}:add")
     check_new(repo, runtime.repos, runtime.blobs)
     runtime.repos.create(repo)
@@ -140,7 +146,8 @@ def create_pypi(call: Call) -> Response:
 def update_pypi(call: Call) -> Response:
     _demand_logged_in(call.subject)
     runtime = call.runtime
-    repo = parse_request(_pypi_type(call), call.json())
+    body = call.json()
+    repo = assign_from_request(parse_request(_pypi_type(call), body), body, runtime.routing)
     if repo.name != call.param("name"):
         raise ValidationFailed([("*", "Renaming a repository is not supported")])
     existing = _existing(call, call.param("name"))
@@ -168,7 +175,7 @@ def get_pypi(call: Call) -> Response:
         or (repo.format, repo.type) != (FORMAT, repo_type)
     ):
         raise JsonMessageError(404, NOT_FOUND)
-    return json_response(api_view(repo, call.base_url))
+    return json_response(_view(call, repo))
 
 
 def _editable(call: Call) -> Repository:

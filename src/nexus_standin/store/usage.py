@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from datetime import UTC, date, datetime, timedelta
 
 from .db import Database
 
@@ -57,6 +58,8 @@ class UsageLimits:
         self._components = components
         self._requests_per_day = requests_per_day
         self._requests: deque[float] = deque()
+        # Requests per UTC day, for `v1/usage-history` (kept whether limits apply or not).
+        self._daily: dict[date, int] = {}
         self._lock = threading.Lock()
         self.message = PAYMENT_REQUIRED_MESSAGE + node
 
@@ -65,12 +68,30 @@ class UsageLimits:
         return self._components is not None or self._requests_per_day is not None
 
     def count_request(self) -> None:
-        if self._requests_per_day is None:
-            return
         now = time.time()
         with self._lock:
+            day = datetime.fromtimestamp(now, UTC).date()
+            self._daily[day] = self._daily.get(day, 0) + 1
+            if self._requests_per_day is None:
+                return
             self._requests.append(now)
             self._drop_old(now)
+
+    def requests_on(self, day: date) -> int:
+        with self._lock:
+            return self._daily.get(day, 0)
+
+    def components_at_end_of(self, day: date) -> int:
+        """Components created up to the end of `day` (UTC) that still exist."""
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+        row = (
+            self._db.read()
+            .execute(
+                "SELECT COUNT(*) AS total FROM component WHERE created < ?", (end.isoformat(),)
+            )
+            .fetchone()
+        )
+        return int(row["total"])
 
     def requests_last_day(self) -> int:
         with self._lock:
