@@ -31,7 +31,9 @@ from nexus_cutover.backends.processes import (
     port_free,
     start_process,
 )
+from nexus_cutover.config import Expected, LdapExpectation, LdapGroupRole
 from nexus_cutover.errors import ServiceStartError
+from nexus_cutover.target import LdapPasswords
 
 SUFFIX = "dc=example,dc=com"
 ROOT_DN = f"cn=admin,{SUFFIX}"
@@ -275,3 +277,46 @@ def user_dn(uid: str) -> str:
 
 def group_dn(group: str) -> str:
     return f"cn={group},ou=groups,{SUFFIX}"
+
+
+def expectation(directory: Directory, secrets: Path, expected: Expected) -> LdapExpectation:
+    """The seeded directory as the sample migration configures Nexus for it: developers may
+    publish to hosted and read through the group; auditors may only read."""
+    view = "nx-repository-view-pypi"
+    hosted, group = expected.hosted.name, expected.group.name
+    read = (
+        f"{view}-{hosted}-browse",
+        f"{view}-{hosted}-read",
+        f"{view}-{group}-browse",
+        f"{view}-{group}-read",
+    )
+    return LdapExpectation(
+        name="example-ldap",
+        host=LOOPBACK,
+        port=directory.port,
+        search_base=SUFFIX,
+        bind_dn=BIND_DN,
+        bind_password_file=secrets / SECRET_FILES["bind"],
+        user_base_dn="ou=people",
+        group_base_dn="ou=groups",
+        groups={
+            PUBLISHERS: LdapGroupRole(
+                description="LDAP group developers: publish to hosted, read everything",
+                privileges=(*read, f"{view}-{hosted}-add", f"{view}-{hosted}-edit"),
+            ),
+            READERS: LdapGroupRole(description="LDAP group auditors: read only", privileges=read),
+        },
+        probe_user=PROBE_USER,
+        probe_password_file=secrets / SECRET_FILES[PROBE_USER],
+        probe_groups=(PUBLISHERS,),
+        denied_user=DENIED_USER,
+        denied_password_file=secrets / SECRET_FILES[DENIED_USER],
+    )
+
+
+def passwords(secrets: Path) -> LdapPasswords:
+    return LdapPasswords(
+        bind=_read(secrets, "bind"),
+        probe=_read(secrets, PROBE_USER),
+        denied=_read(secrets, DENIED_USER),
+    )

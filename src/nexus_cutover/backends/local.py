@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nexus_cutover.backends import directory as ldap_directory
 from nexus_cutover.backends.base import Backend, StartedServices, prepare_secrets
 from nexus_cutover.backends.processes import (
     LOOPBACK,
@@ -30,6 +31,7 @@ from nexus_cutover.backends.seeding import (
     seed_packages,
     seed_projects,
 )
+from nexus_cutover.config import Settings
 from nexus_cutover.errors import ConfigError, CutoverError
 from nexus_cutover.target import Target
 
@@ -111,9 +113,34 @@ class LocalServices(StartedServices):
     def pypiserver_running(self) -> bool:
         return self.pypiserver is not None and pid_alive(self.pypiserver.pid)
 
+    @property
+    def directory(self) -> ldap_directory.Directory | None:
+        """The LDAP directory (slapd) beside Nexus, when slapd is installed."""
+        return ldap_directory.load_directory(self.directory_root)
+
+    @property
+    def directory_root(self) -> Path:
+        return self.root / "directory"
+
+    def target(self, settings: Settings) -> Target:
+        """The common target; with a directory running, LDAP is expected against it."""
+        target = super().target(settings)
+        directory = self.directory
+        if directory is None:
+            return target
+        expected = ldap_directory.expectation(directory, self.secrets_dir, target.expected)
+        return replace(
+            target,
+            expected=target.expected.model_copy(update={"ldap": expected}),
+            ldap_passwords=ldap_directory.passwords(self.secrets_dir),
+        )
+
     def stop(self) -> None:
         if self.pypiserver is not None:
             self.pypiserver.stop()
+        directory = self.directory
+        if directory is not None:
+            directory.stop()
         self.nexus.stop()
         (self.root / STATE_FILE).unlink(missing_ok=True)
 
@@ -172,6 +199,12 @@ def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
         nexus = start_standin(root / "nexus-data", ports, root / "secrets" / "nexus-admin")
     except CutoverError:
         pypiserver.stop()
+        raise
+    try:
+        ldap_directory.start_directory(root / "directory", root / "secrets")
+    except CutoverError:
+        pypiserver.stop()
+        nexus.stop()
         raise
     services = LocalServices(root, nexus, ports, pypiserver)
     services.save()

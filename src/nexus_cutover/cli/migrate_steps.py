@@ -152,9 +152,11 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
             out.items([str(d) for d in drift])
 
     result = migrate.provision(client, target.expected, args.dry_run, show_drift=show)
+    ldap = _provision_ldap(args, target, out)
     if not result.actions:
         return out.summary(
-            "the proxy, hosted and group repositories match the expected state; nothing changed",
+            "the proxy, hosted and group repositories match the expected state; nothing changed"
+            + ldap,
             True,
         )
     verb = "would " if args.dry_run else ""
@@ -164,9 +166,32 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
     updated = len(result.actions) - created
     return out.summary(
         f"{verb}create {created}, {verb}update {updated} repositories;"
-        f" {3 - len(result.actions)} already as expected",
+        f" {3 - len(result.actions)} already as expected{ldap}",
         True,
     )
+
+
+def _provision_ldap(args: argparse.Namespace, target: Target, out: _Output) -> str:
+    """The LDAP part of provision ([expected.ldap]): its lines, and a note for the summary."""
+    if target.expected.ldap is None:
+        return ""
+
+    def show(drift: Sequence[str]) -> None:
+        if drift:
+            out.line("LDAP drift (field: actual -> expected):")
+            out.items(list(drift))
+
+    result = migrate.provision_ldap(
+        NexusClient(target.nexus),
+        target.expected.ldap,
+        target.ldap_passwords.bind,
+        args.dry_run,
+        show_drift=show,
+    )
+    verb = "would " if args.dry_run else ""
+    for action in result.actions:
+        out.line(f"{verb}{action}")
+    return f"; LDAP: {len(result.actions)} change(s)" if result.actions else "; LDAP as expected"
 
 
 # -- upload ---------------------------------------------------------------------------------

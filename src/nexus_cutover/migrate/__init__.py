@@ -16,6 +16,7 @@ from nexus_cutover.migrate.errors import (
     RefusedError,
 )
 from nexus_cutover.migrate.journal import Change, Journal
+from nexus_cutover.migrate.ldap import LdapProvisionResult, provision_ldap
 from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
 from nexus_cutover.migrate.rollback import RollbackResult, rollback
 from nexus_cutover.migrate.upload import FileOutcome, UploadResult, upload
@@ -33,6 +34,7 @@ __all__ = [
     "Gate",
     "Journal",
     "JournalError",
+    "LdapProvisionResult",
     "MigrationError",
     "ProvisionError",
     "ProvisionResult",
@@ -45,6 +47,7 @@ __all__ = [
     "configure",
     "decommission",
     "provision",
+    "provision_ldap",
     "remember",
     "repository_drift",
     "rollback",
