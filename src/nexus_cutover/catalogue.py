@@ -258,7 +258,7 @@ CHECKS: tuple[Check, ...] = (
         "LDAP-1",
         "LDAP is configured as expected and verifies; groups map to roles; a directory user"
         " logs in with them",
-        VERIFY,
+        REPOSITORIES,
         ALL,
         "the server's URL and base DNs, verified; mapped groups; the probe user's login and roles",
     ),

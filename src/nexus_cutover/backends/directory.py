@@ -279,7 +279,16 @@ def group_dn(group: str) -> str:
     return f"cn={group},ou=groups,{SUFFIX}"
 
 
-def expectation(directory: Directory, secrets: Path, expected: Expected) -> LdapExpectation:
+def seeded_port(root: Path) -> int | None:
+    """The port of the directory seeded in `root`, running or not (None: no directory)."""
+    try:
+        seeded = (root / SEEDED_MARKER).exists()
+        return int((root / "port").read_text(encoding="utf-8")) if seeded else None
+    except (OSError, ValueError):
+        return None
+
+
+def expectation(port: int, secrets: Path, expected: Expected) -> LdapExpectation:
     """The seeded directory as the sample migration configures Nexus for it: developers may
     publish to hosted and read through the group; auditors may only read."""
     view = "nx-repository-view-pypi"
@@ -293,7 +302,7 @@ def expectation(directory: Directory, secrets: Path, expected: Expected) -> Ldap
     return LdapExpectation(
         name="example-ldap",
         host=LOOPBACK,
-        port=directory.port,
+        port=port,
         search_base=SUFFIX,
         bind_dn=BIND_DN,
         bind_password_file=secrets / SECRET_FILES["bind"],

@@ -123,12 +123,13 @@ class LocalServices(StartedServices):
         return self.root / "directory"
 
     def target(self, settings: Settings) -> Target:
-        """The common target; with a directory running, LDAP is expected against it."""
+        """The common target; with a directory seeded here (running or not: a stopped one must
+        fail the LDAP checks, not make them not applicable), LDAP is expected against it."""
         target = super().target(settings)
-        directory = self.directory
-        if directory is None:
+        port = ldap_directory.seeded_port(self.directory_root)
+        if port is None:
             return target
-        expected = ldap_directory.expectation(directory, self.secrets_dir, target.expected)
+        expected = ldap_directory.expectation(port, self.secrets_dir, target.expected)
         return replace(
             target,
             expected=target.expected.model_copy(update={"ldap": expected}),
@@ -303,6 +304,8 @@ class LocalBackend(Backend):
         services = self.running()
         if services is None:
             services = start_local(self.root, sample_dists(self.settings))
+        else:  # a directory that stopped on its own comes back with the others
+            ldap_directory.start_directory(services.directory_root, services.secrets_dir)
         try:
             run_sample_migration(services, self.settings)
         except BaseException:

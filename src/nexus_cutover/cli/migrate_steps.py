@@ -191,7 +191,9 @@ def _provision_ldap(args: argparse.Namespace, target: Target, out: _Output) -> s
     verb = "would " if args.dry_run else ""
     for action in result.actions:
         out.line(f"{verb}{action}")
-    return f"; LDAP: {len(result.actions)} change(s)" if result.actions else "; LDAP as expected"
+    if not result.actions:
+        return "; LDAP as expected"
+    return f"; LDAP: {len(result.actions)} change(s) {'planned' if args.dry_run else 'made'}"
 
 
 # -- upload ---------------------------------------------------------------------------------
