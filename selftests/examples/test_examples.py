@@ -173,3 +173,19 @@ def _retarget(argv: list[str], config: Path, report: Path) -> list[str]:
     args[args.index("--config") + 1] = str(config)
     args[args.index("--report-dir") + 1] = str(report)
     return args
+
+
+def test_example_configuration_is_what_init_writes(tmp_path: Path) -> None:
+    written = tmp_path / "cutover.toml"
+    result = subprocess.run(
+        [str(CLI), "init", "--yes", "--output", str(written)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert written.read_text() == (EXAMPLES / "cutover.toml").read_text(), (
+        "examples/cutover.toml is stale: `nexus-cutover init --yes --force"
+        " --output examples/cutover.toml`"
+    )

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import migrate
-from nexus_cutover.archive import restore_backup, verify_backup
+from nexus_cutover.archive import MANIFEST_NAME, restore_backup, verify_backup
 from nexus_cutover.dists import inventory_folder
 from nexus_cutover.errors import ArchiveError
-from nexus_cutover.migrate.backup import MANIFEST_NAME
 from selftests.migrate.distfiles import write_wheel
 
 

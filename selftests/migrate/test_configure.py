@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from nexus_cutover import migrate
-from nexus_cutover.checks.clients import scan_context
 from nexus_cutover.config import ClientSettings, Expected
 from nexus_cutover.migrate.errors import JournalError
 from nexus_cutover.migrate.state import StatePaths
-from nexus_cutover.scan import IndexReference, scan_tree
+from nexus_cutover.scan import IndexReference, scan_context, scan_tree
 from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint, Target
 
 OLD_PROJECTS = Path(__file__).resolve().parents[2] / "fixtures" / "projects" / "old"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -68,9 +69,11 @@ def item(results: list[CheckResult], name: str) -> ChecklistOutcome:
     return matches[0]
 
 
-def terminal_text(report: RunReport, width: int = 100, **kwargs: list[str]) -> str:
+def terminal_text(
+    report: RunReport, width: int = 100, secrets: Sequence[str] = (), verbose: bool = False
+) -> str:
     console = Console(record=True, width=width, no_color=True, file=io.StringIO())
-    render_terminal(report, console, **kwargs)
+    render_terminal(report, console, secrets=secrets, verbose=verbose)
     return console.export_text()
 
 

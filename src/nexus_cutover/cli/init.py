@@ -190,6 +190,15 @@ def _value(
     return ask(question) if ask else question.default
 
 
+def old_index_urls(pypiserver_url: str) -> list[str]:
+    """The guide's names of the old index, and the one given (clients may use either)."""
+    from nexus_cutover.config import Expected
+
+    urls = list(Expected().old_index_urls)
+    given = f"{pypiserver_url}/simple" if pypiserver_url else None
+    return urls if given is None or given in urls else [given, *urls]
+
+
 def render(values: dict[str, str]) -> str:
     def quoted(text: str) -> str:
         return json.dumps(text)  # a TOML basic string is a JSON string
@@ -213,6 +222,6 @@ def render(values: dict[str, str]) -> str:
             if values["packages_dir"]
             else '# packages_dir = "/srv/pypi-server/packages"'
         ),
-        old_index_urls=json.dumps([f"{old}/simple"] if old else []),
+        old_index_urls=json.dumps(old_index_urls(old)),
         projects=json.dumps(projects),
     )
