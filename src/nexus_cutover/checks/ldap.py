@@ -44,6 +44,17 @@ def not_expected(nexus: NexusClient) -> str:
 
 def ldap_setup(ldap: NexusLdap, expected: LdapExpectation, passwords: LdapPasswords) -> Proof:
     """LDAP-1: configured as expected, verifies, realm active, groups mapped, probe logs in."""
+    try:
+        return _ldap_setup(ldap, expected, passwords)
+    except ForbiddenError as error:
+        return Proof.failed(
+            f"{error}: LDAP-1 reads the LDAP servers, roles, realms and directory users; give"
+            " the Nexus user nexus:ldap:read, nexus:roles:read, nexus:settings:read and"
+            " nexus:users:read (verify-connection needs nexus:ldap:update)"
+        )
+
+
+def _ldap_setup(ldap: NexusLdap, expected: LdapExpectation, passwords: LdapPasswords) -> Proof:
     server = next(
         (s for s in ldap.servers() if str(s.get("name", "")).lower() == expected.name.lower()),
         None,
