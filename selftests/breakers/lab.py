@@ -22,7 +22,7 @@ import requests
 
 from nexus_cutover.backends.local import LocalBackend, LocalServices
 from nexus_cutover.clients.nexus import NexusClient
-from nexus_cutover.config import Settings, load_settings
+from nexus_cutover.config import LdapExpectation, Settings, load_settings
 from nexus_cutover.samples import build_samples
 from nexus_cutover.target import Target
 
@@ -86,16 +86,21 @@ class Lab:
         path.write_text(text.replace(old, new), encoding="utf-8")
         return path
 
-    def run(self, checks: str | None, *extra: str, external: bool = False) -> dict[str, Verdict]:
+    def run(
+        self, checks: str | None, *extra: str, external: bool = False, ldap: bool = True
+    ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
-        (nothing is reused or started), instead of the local backend's reuse of running services.
+        (nothing is reused or started), instead of the local backend's reuse of running services;
+        `ldap=False` leaves [expected.ldap] out of it.
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
         if external:
-            config = write_external_config(self.target, self.report_dir.parent / "cutover.toml")
+            config = write_external_config(
+                self.target, self.report_dir.parent / "cutover.toml", ldap=ldap
+            )
             backend = ["--backend", "external", "--cutover-config", str(config)]
         else:
             backend = ["--backend", "local"]
@@ -201,7 +206,7 @@ def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
     assert response.status_code == 204, response.text
 
 
-def write_external_config(target: Target, path: Path) -> Path:
+def write_external_config(target: Target, path: Path, *, ldap: bool = True) -> Path:
     """A cutover.toml that points `--backend external` at the lab's running services."""
     secrets = target.state_dir / "secrets"
 
@@ -238,5 +243,18 @@ def write_external_config(target: Target, path: Path) -> Path:
         lines.append(f"backup_archive = {text(clients.backup_archive)}")
     if clients.archive_dir:
         lines.append(f"archive_dir = {text(clients.archive_dir)}")
+    if ldap and target.expected.ldap is not None:
+        lines += ldap_section(target.expected.ldap)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def ldap_section(expected: LdapExpectation) -> list[str]:
+    """[expected.ldap] as a user writes it (password files, never passwords)."""
+    data = expected.model_dump(mode="json", exclude_none=True)
+    groups = data.pop("groups", {})
+    lines = ["[expected.ldap]", *(f"{key} = {json.dumps(value)}" for key, value in data.items())]
+    for group, role in groups.items():
+        lines.append(f"[expected.ldap.groups.{group}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in role.items()]
+    return lines

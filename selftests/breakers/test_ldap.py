@@ -65,12 +65,15 @@ def _change_server(lab: Lab, **changes: Any) -> None:
     assert response.status_code == 204, response.text
 
 
-def test_ldap_passes_with_evidence(lab: Lab) -> None:
-    verdicts = lab.run("LDAP-1,LDAP-2,TS-1")
-    assert {v.outcome for v in verdicts.values()} == {"passed"}, verdicts
-    report = (lab.report_dir / "report.json").read_text()
-    assert "user alice: login ok, roles developers from group developers" in report
-    assert "user mallory: login ok, upload refused with 403" in report
+def test_ldap_passes_with_evidence_locally_and_by_url(lab: Lab) -> None:
+    """The local backend's LDAP, and the same through `--backend external` and a cutover.toml
+    whose [expected.ldap] names password files (as a team would write it)."""
+    for external in (False, True):
+        verdicts = lab.run("LDAP-1,LDAP-2,TS-1", external=external)
+        assert {v.outcome for v in verdicts.values()} == {"passed"}, verdicts
+        report = (lab.report_dir / "report.json").read_text()
+        assert "user alice: login ok, roles developers from group developers" in report
+        assert "user mallory: login ok, upload refused with 403" in report
 
 
 def test_wrong_bind_password_fails_ldap_1(lab: Lab) -> None:
@@ -158,7 +161,7 @@ def test_probe_user_cannot_publish_fails_ldap_2(lab: Lab) -> None:
 def test_ldap_not_expected_is_not_applicable(lab: Lab) -> None:
     """--backend external with a configuration without [expected.ldap]: nothing is expected,
     although Nexus has an LDAP server (the message says so)."""
-    verdicts = lab.run("LDAP-1,LDAP-2,TS-1", external=True)
+    verdicts = lab.run("LDAP-1,LDAP-2,TS-1", external=True, ldap=False)
     for check in ("LDAP-1", "LDAP-2"):
         assert verdicts[check].outcome == "skipped", verdicts
         assert verdicts[check].message.startswith("not applicable: LDAP is not expected")
