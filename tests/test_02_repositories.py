@@ -1,35 +1,47 @@
 """Step 2: Configure Nexus PyPI repositories (proxy, hosted, group)."""
 
+from collections.abc import Callable
+
 import pytest
 import requests
 
-from nexus_cutover.checks import repositories
+from nexus_cutover.checks import Proof, repositories
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.config import Expected
-from nexus_cutover.plugin import require
+from nexus_cutover.dists import Inventory
 
 
 @pytest.mark.check("REPO-1")
-def test_proxy_repository(nexus: NexusClient, expected: Expected) -> None:
+def test_proxy_repository(
+    nexus: NexusClient, expected: Expected, prove: Callable[[Proof], None]
+) -> None:
     """pypi-proxy: remote https://pypi.org, auto-blocking on, ages 1440, online."""
-    require(repositories.proxy_matches(nexus, expected))
+    prove(repositories.proxy_matches(nexus, expected))
 
 
 @pytest.mark.check("REPO-2")
-def test_hosted_repository(nexus: NexusClient, expected: Expected) -> None:
+def test_hosted_repository(
+    nexus: NexusClient, expected: Expected, prove: Callable[[Proof], None]
+) -> None:
     """pypi-hosted: deployment policy as expected (the guide: Allow redeploy)."""
-    require(repositories.hosted_matches(nexus, expected))
+    prove(repositories.hosted_matches(nexus, expected))
 
 
 @pytest.mark.check("REPO-3")
-def test_group_repository(nexus: NexusClient, expected: Expected) -> None:
+def test_group_repository(
+    nexus: NexusClient, expected: Expected, prove: Callable[[Proof], None]
+) -> None:
     """pypi-group: members pypi-proxy and pypi-hosted."""
-    require(repositories.group_matches(nexus, expected))
+    prove(repositories.group_matches(nexus, expected))
 
 
 @pytest.mark.check("REPO-4")
 def test_simple_indexes(
-    nexus_http: requests.Session, nexus: NexusClient, expected: Expected
+    nexus_http: requests.Session,
+    nexus: NexusClient,
+    expected: Expected,
+    old_index: Inventory,
+    prove: Callable[[Proof], None],
 ) -> None:
-    """Each repository serves /simple/ at the repository base URL."""
-    require(repositories.simple_indexes_served(nexus_http, nexus, expected))
+    """Each repository serves /simple/ with content: hosted lists the migrated projects."""
+    prove(repositories.simple_indexes_served(nexus_http, nexus, expected, old_index.projects()))

@@ -12,7 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,19 +88,28 @@ class Lab:
         return path
 
     def run(
-        self, checks: str | None, *extra: str, external: bool = False, ldap: bool = True
+        self,
+        checks: str | None,
+        *extra: str,
+        external: bool = False,
+        target: Target | None = None,
+        expected: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        ldap: bool = True,
     ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
         `external` points `--backend external` at the lab through a generated cutover.toml
         (nothing is reused or started), instead of the local backend's reuse of running services;
-        `ldap=False` leaves [expected.ldap] out of it.
+        `target` (e.g. the lab seen through a fault proxy) and `expected` (TOML lines of the
+        [expected] table, e.g. "ldap = true") shape that file. `env` adds variables;
+        `ldap=False` leaves the lab's [expected.ldap] table out of it.
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
-        env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir))
-        if external:
+        env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir), **(env or {}))
+        if external or target is not None or expected:
             config = write_external_config(
-                self.target, self.report_dir.parent / "cutover.toml", ldap=ldap
+                target or self.target, self.report_dir.parent / "cutover.toml", expected, ldap=ldap
             )
             backend = ["--backend", "external", "--cutover-config", str(config)]
         else:
@@ -140,6 +150,8 @@ class Lab:
             old = verdicts.get(check["id"])
             if old is None or old.outcome == "passed":
                 verdicts[check["id"]] = Verdict(check["outcome"], check["message"])
+            if check["outcome"] == "passed":
+                assert check["evidence"].strip(), f"{check['id']} passed without evidence"
         return verdicts
 
 
@@ -175,17 +187,24 @@ def samples_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-@pytest.fixture
-def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
-    """Fresh local services after a complete sample migration: every check passes here."""
-    state = tmp_path / "state"
+@contextmanager
+def started_lab(root: Path, samples_cache: Path) -> Iterator[Lab]:
+    """Fresh local services in `root` after a complete sample migration; stopped after."""
+    state = root / "state"
     shutil.copytree(samples_cache, state / "samples")
     settings = load_settings(overrides={"state_dir": state, "backend": "local"}, environ={})
     services = LocalBackend(settings).up()
     try:
-        yield Lab(services, settings, tmp_path / "report")
+        yield Lab(services, settings, root / "report")
     finally:
         services.stop()
+
+
+@pytest.fixture
+def lab(tmp_path: Path, samples_cache: Path) -> Iterator[Lab]:
+    """Fresh local services after a complete sample migration: every check passes here."""
+    with started_lab(tmp_path, samples_cache) as started:
+        yield started
 
 
 def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
@@ -206,7 +225,9 @@ def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
     assert response.status_code == 204, response.text
 
 
-def write_external_config(target: Target, path: Path, *, ldap: bool = True) -> Path:
+def write_external_config(
+    target: Target, path: Path, expected: Sequence[str] = (), *, ldap: bool = True
+) -> Path:
     """A cutover.toml that points `--backend external` at the lab's running services."""
     secrets = target.state_dir / "secrets"
 
@@ -233,6 +254,8 @@ def write_external_config(target: Target, path: Path, *, ldap: bool = True) -> P
         f"packages_dir = {text(target.pypiserver.packages_dir)}",
         "[expected]",
         f"old_index_urls = {texts(target.expected.old_index_urls)}",
+        f"nexus_aliases = {texts(target.expected.nexus_aliases)}",
+        *expected,
         "[clients]",
         f"projects = {texts(clients.projects)}",
         f"pip_config_files = {texts(clients.pip_config_files)}",
@@ -243,8 +266,10 @@ def write_external_config(target: Target, path: Path, *, ldap: bool = True) -> P
         lines.append(f"backup_archive = {text(clients.backup_archive)}")
     if clients.archive_dir:
         lines.append(f"archive_dir = {text(clients.archive_dir)}")
-    if ldap and target.expected.ldap is not None:
-        lines += ldap_section(target.expected.ldap)
+    # An `ldap = ...` line of `expected` decides instead of the lab's own expectation.
+    overridden = any(line.replace(" ", "").startswith("ldap=") for line in expected)
+    if ldap and not overridden and target.expected.ldap_details is not None:
+        lines += ldap_section(target.expected.ldap_details)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

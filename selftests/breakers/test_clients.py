@@ -1,5 +1,7 @@
 """Breakers for PRE-3, CLIENT-1..4, DOCKER-1/2 and SEC-3: client files left on the old index."""
 
+import shutil
+
 from selftests.breakers.lab import Lab, only_failure
 
 CLIENTS = "CLIENT-1,CLIENT-2,CLIENT-4"
@@ -71,3 +73,57 @@ def test_committed_password_fails_sec_3_without_showing_it(lab: Lab) -> None:
     message = only_failure(verdicts, "SEC-3", "maestro-hive/Dockerfile")
     assert secret not in message
     assert secret not in (lab.report_dir / "report.html").read_text(encoding="utf-8")
+
+
+INDEX_OPTIONS = ("--index-url", "--extra-index-url", "-i ", "--trusted-host")
+
+
+def _without_index(lab: Lab) -> None:
+    """ledger-worker keeps installing (requirements, pyproject) but names no index any more."""
+    pyproject = lab.projects / "ledger-worker" / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.split("[[tool.pdm.source]]")[0], encoding="utf-8")
+    requirements = lab.projects / "ledger-worker" / "requirements-dev.txt"
+    lines = requirements.read_text(encoding="utf-8").splitlines()
+    requirements.write_text(
+        "\n".join(line for line in lines if not line.startswith(INDEX_OPTIONS)) + "\n",
+        encoding="utf-8",
+    )
+
+
+def test_project_relying_on_a_machine_wide_pip_conf_fails_client_2(lab: Lab) -> None:
+    _without_index(lab)
+    only_failure(lab.run("CLIENT-2,CLIENT-4"), "CLIENT-2", "ledger-worker", "names no index at all")
+
+
+def test_project_without_pip_configuration_or_ci_fails_client_2(lab: Lab) -> None:
+    _without_index(lab)
+    shutil.rmtree(lab.projects / "ledger-worker" / ".github")
+    only_failure(
+        lab.run("CLIENT-2,CLIENT-1"),
+        "CLIENT-2",
+        "ledger-worker has no pip configuration and no CI file",
+    )
+
+
+def test_workflow_installing_without_an_index_fails_client_4(lab: Lab) -> None:
+    workflow = lab.projects / "maestro-hive" / ".github" / "workflows" / "lint.yml"
+    workflow.write_text(
+        "name: lint\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: pip install ruff\n",
+        encoding="utf-8",
+    )
+    only_failure(
+        lab.run("CLIENT-4,CLIENT-2"),
+        "CLIENT-4",
+        "maestro-hive/.github/workflows/lint.yml installs Python packages but names no index",
+    )
+
+
+def test_requirements_file_resolving_to_nothing_fails_client_3(lab: Lab) -> None:
+    """An emptied requirements file: pip succeeds and its report lists nothing."""
+    path = lab.projects / "billing-api" / "requirements.txt"
+    path.write_text("# everything moved to pyproject.toml\n", encoding="utf-8")
+    only_failure(
+        lab.run("CLIENT-3,CLIENT-2"), "CLIENT-3", "billing-api/requirements.txt", "lists nothing"
+    )

@@ -166,3 +166,16 @@ def test_ldap_not_expected_is_not_applicable(lab: Lab) -> None:
         assert verdicts[check].outcome == "skipped", verdicts
         assert verdicts[check].message.startswith("not applicable: LDAP is not expected")
     assert "Nexus has 1 LDAP server(s) configured" in verdicts["LDAP-1"].message
+
+
+def test_ldap_true_expects_some_server_that_verifies(lab: Lab) -> None:
+    """`expected.ldap = true` (no table): any server that verifies, with a mapped group."""
+    verdicts = lab.run("LDAP-1,TS-1", expected=("ldap = true",))
+    assert verdicts["LDAP-1"].outcome == "passed", verdicts
+    assert lab.rest("DELETE", f"/v1/security/ldap/{_server(lab)['name']}").status_code == 204
+    only_failure(
+        lab.run("LDAP-1,TS-1", expected=("ldap = true",)),
+        "LDAP-1",
+        "expected.ldap = true",
+        "no LDAP server configured",
+    )

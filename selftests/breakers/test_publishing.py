@@ -1,12 +1,15 @@
 """Breakers for PRE-4, PUBLISH-1..3, TS-6 and TS-7: uploads and installs of a canary."""
 
 from selftests.breakers.lab import Lab, only_failure, reconfigure
-from selftests.breakers.test_installation import DEAD_REMOTE
 
 
-def test_canary_app_without_upstream_fails_pre_4(lab: Lab) -> None:
-    reconfigure(lab, "proxy", "pypi-proxy", **{"proxy.remoteUrl": DEAD_REMOTE})
-    only_failure(lab.run("PRE-4,PUBLISH-1"), "PRE-4", "pip could not install")
+def test_group_without_the_proxy_fails_pre_4(lab: Lab) -> None:
+    """The canary app's public dependency cannot come through a group without pypi-proxy;
+    PUBLISH-1's canary, without dependencies, still installs."""
+    reconfigure(lab, "group", "pypi-group", **{"group.memberNames": ["pypi-hosted"]})
+    only_failure(
+        lab.run("PRE-4,PUBLISH-1"), "PRE-4", "pip could not install", "nexus-cutover-canary-app"
+    )
 
 
 def test_group_without_hosted_fails_publish_1(lab: Lab) -> None:
@@ -19,6 +22,17 @@ def test_pypirc_pointing_elsewhere_fails_publish_2(lab: Lab) -> None:
     text = pypirc.read_text(encoding="utf-8")
     pypirc.write_text(text.replace("pypi-hosted", "pypi-group"), encoding="utf-8")
     only_failure(lab.run("PUBLISH-1,PUBLISH-2"), "PUBLISH-2", "[nexus] repository", "pypi-group")
+
+
+def test_pypirc_without_the_trailing_slash_fails_publish_2(lab: Lab) -> None:
+    """`repository = .../repository/pypi-hosted` (no slash): Nexus refuses every upload."""
+    pypirc = lab.projects / "user-config" / ".pypirc"
+    text = pypirc.read_text(encoding="utf-8")
+    assert "/repository/pypi-hosted/" in text
+    pypirc.write_text(
+        text.replace("/repository/pypi-hosted/", "/repository/pypi-hosted"), encoding="utf-8"
+    )
+    only_failure(lab.run("PUBLISH-1,PUBLISH-2"), "PUBLISH-2", "must end with a slash")
 
 
 def test_disable_redeploy_fails_publish_3(lab: Lab) -> None:

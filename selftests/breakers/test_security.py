@@ -51,4 +51,32 @@ def test_anonymous_uploader_fails_sec_2(lab: Lab) -> None:
     user["roles"] = [*user["roles"], "anonymous-deployer"]
     response = lab.rest("PUT", "/v1/security/users/anonymous", json=user)
     assert response.status_code == 204, response.text
-    only_failure(lab.run("SEC-2,TS-1"), "SEC-2", "anonymous")
+    only_failure(lab.run("SEC-2,TS-1"), "SEC-2", "anonymous upload", "answered 200")
+
+
+def _grant_anonymous(lab: Lab, *privileges: str) -> None:
+    role = {
+        "id": "anonymous-extra",
+        "name": "anonymous-extra",
+        "description": "broken",
+        "privileges": list(privileges),
+        "roles": [],
+    }
+    assert lab.rest("POST", "/v1/security/roles", json=role).status_code == 200
+    user = next(
+        u for u in lab.rest("GET", "/v1/security/users").json() if u["userId"] == "anonymous"
+    )
+    user["roles"] = [*user["roles"], "anonymous-extra"]
+    response = lab.rest("PUT", "/v1/security/users/anonymous", json=user)
+    assert response.status_code == 204, response.text
+
+
+def test_anonymous_deleter_fails_sec_2(lab: Lab) -> None:
+    """Anonymous users cannot upload, but can delete: the delete branch alone fails SEC-2."""
+    _grant_anonymous(
+        lab,
+        "nx-repository-view-pypi-pypi-hosted-read",
+        "nx-repository-view-pypi-pypi-hosted-browse",
+        "nx-repository-view-pypi-pypi-hosted-delete",
+    )
+    only_failure(lab.run("SEC-2,TS-1"), "SEC-2", "anonymous DELETE", "succeeded")

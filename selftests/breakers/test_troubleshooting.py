@@ -1,7 +1,9 @@
 """Breakers for TS-1..5 and TS-8..10 (TS-6, TS-7 are with the publishing breakers)."""
 
-from selftests.breakers.lab import Lab, only_failure, reconfigure
-from selftests.breakers.test_installation import DEAD_REMOTE
+from selftests.breakers.lab import Lab, only_failure
+from selftests.breakers.test_installation import pip_sent_elsewhere
+from selftests.faults.lab import proxied
+from selftests.faults.proxy import RewriteJson
 
 
 def test_nexus_down_fails_ts_1(lab: Lab) -> None:
@@ -23,9 +25,11 @@ def test_user_pip_conf_elsewhere_fails_ts_3(lab: Lab) -> None:
     only_failure(lab.run("TS-3,TS-5"), "TS-3", "pip config list", "localhost:8888")
 
 
-def test_dead_upstream_fails_ts_4(lab: Lab) -> None:
-    reconfigure(lab, "proxy", "pypi-proxy", **{"proxy.remoteUrl": DEAD_REMOTE})
-    only_failure(lab.run("TS-4,TS-6"), "TS-4", "pip could not install six")
+def test_six_installed_from_another_address_fails_ts_4(lab: Lab) -> None:
+    with proxied(lab) as faulty:
+        faulty.rules.add(pip_sent_elsewhere(lab.target.nexus.repository_url))
+        verdicts = faulty.lab.run("TS-4,TS-6", target=faulty.target)
+    only_failure(verdicts, "TS-4", "six", "not from the group")
 
 
 def test_changed_admin_password_fails_ts_5(lab: Lab) -> None:
@@ -40,9 +44,46 @@ def test_changed_admin_password_fails_ts_5(lab: Lab) -> None:
     assert "a-new-password" not in message
 
 
-def test_dead_upstream_fails_ts_8(lab: Lab) -> None:
-    reconfigure(lab, "proxy", "pypi-proxy", **{"proxy.remoteUrl": DEAD_REMOTE})
-    only_failure(lab.run("TS-8,TS-6"), "TS-8", "six")
+def test_deployer_without_the_metrics_privilege_fails_ts_5(lab: Lab) -> None:
+    """The login works, but the user's roles lack nx-metrics-all: 403, the privilege named."""
+    role = {
+        "id": "pypi-deployer",
+        "name": "pypi-deployer",
+        "description": "uploads only",
+        "privileges": ["nx-repository-view-pypi-*-*"],
+        "roles": [],
+    }
+    assert lab.rest("POST", "/v1/security/roles", json=role).status_code == 200
+    user = {
+        "userId": "deployer",
+        "firstName": "Deploy",
+        "lastName": "Er",
+        "emailAddress": "deployer@example.com",
+        "password": "deployer-secret-1",
+        "status": "active",
+        "roles": ["pypi-deployer"],
+    }
+    response = lab.rest("POST", "/v1/security/users", json=user)
+    assert response.status_code == 200, response.text
+    verdicts = lab.run(
+        "TS-5,TS-1",
+        external=True,
+        env={"NEXUS_USER": "deployer", "NEXUS_PASSWORD": "deployer-secret-1"},
+    )
+    only_failure(verdicts, "TS-5", "403", "'deployer'", "nx-metrics-all")
+
+
+def test_cache_older_than_the_fetch_fails_ts_8(lab: Lab) -> None:
+    """The proxy's search answers with what it cached long ago, never this run's fetch."""
+
+    def old(document: dict[str, list[dict[str, str]]]) -> None:
+        for asset in document["items"]:
+            asset["blobCreated"] = asset["lastDownloaded"] = "2020-01-01T00:00:00.000+00:00"
+
+    with proxied(lab) as faulty:
+        faulty.rules.add(RewriteJson(r"/v1/search/assets", change=old))
+        verdicts = faulty.lab.run("TS-8,TS-6", target=faulty.target)
+    only_failure(verdicts, "TS-8", "pypi-proxy", "older than this check's fetch")
 
 
 def test_pip_conf_on_old_index_fails_ts_9(lab: Lab) -> None:

@@ -133,9 +133,13 @@ def test_compose_mode_runs_the_users_compose_file_through_pytest_docker(
         assert target.nexus.url == f"http://{LOOPBACK}:28081"
         assert target.nexus.repository_url == f"http://{LOOPBACK}:28083"
         client = NexusClient(target.nexus)
-        assert repositories.hosted_matches(client, target.expected) == []
+        assert repositories.hosted_matches(client, target.expected).ok
         old = old_inventory(target.pypiserver)
         assert len(old.files) > 100
         hosted = target.expected.hosted.name
-        assert parity.files_in_hosted(old, client, hosted) == []
+        with requests.Session() as session:
+            proof = parity.files_in_hosted(
+                old, client, hosted, session, target.nexus.simple(hosted)
+            )
+        assert proof.ok, proof.problems
     assert all(port_free(port) for port in GUIDE_PORTS), "the stack was not taken down"

@@ -45,7 +45,7 @@ def test_migrated_dockerfile_builds_through_the_group(
 ) -> None:
     project = migrated_copy("billing-api", tmp_path, docker_services.nexus_port)
     before = len(request_log(docker_services))
-    assert dockerfiles_build([project], migrated, build_options()) == []
+    assert dockerfiles_build([project], migrated, build_options()).ok
     during = request_log(docker_services)[before:]
     simple = "/repository/pypi-group/simple/acme-utils/"
     assert any(simple in line for line in during), "pip in the build never asked the group"
@@ -56,7 +56,7 @@ def test_old_dockerfile_fails_with_the_build_log_tail(migrated: Target, tmp_path
         pytest.skip(f"something listens on {LOOPBACK}:{OLD_INDEX_PORT}, the old index's port")
     project = tmp_path / "billing-api"
     shutil.copytree(FIXTURES / "old" / "billing-api", project)
-    problems = dockerfiles_build([project], migrated, build_options())
+    problems = dockerfiles_build([project], migrated, build_options()).problems
     assert len(problems) == 1
     assert problems[0].startswith("billing-api/Dockerfile does not build: ")
     assert "pypi-server:8888" in problems[0]
@@ -87,7 +87,7 @@ def test_heredocs_build_on_a_builder_without_them(
         encoding="utf-8",
     )
     options = build_options().model_copy(update={"heredocs": "translate"})
-    assert dockerfiles_build([project], migrated, options) == []
+    assert dockerfiles_build([project], migrated, options).ok
 
 
 def test_missing_base_image_is_reported_not_pulled(migrated: Target, tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_missing_base_image_is_reported_not_pulled(migrated: Target, tmp_path: P
         "FROM nexus-cutover/not-built:0\nRUN pip install acme-utils\n", encoding="utf-8"
     )
     options = build_options().model_copy(update={"pull": False})
-    problems = dockerfiles_build([project], migrated, options)
+    problems = dockerfiles_build([project], migrated, options).problems
     assert problems == [
         "unmapped/Dockerfile cannot be built here: base image"
         " nexus-cutover/not-built:0 is not present and pulls are off; map it"

@@ -45,8 +45,8 @@ def target(services: LocalServices) -> Target:
 
 @pytest.fixture(scope="module")
 def expected(target: Target) -> LdapExpectation:
-    assert target.expected.ldap is not None, "the local backend expects LDAP with slapd"
-    return target.expected.ldap
+    assert target.expected.ldap_details is not None, "the local backend expects LDAP (slapd)"
+    return target.expected.ldap_details
 
 
 def _put_server(target: Target, **changes: object) -> None:
@@ -139,5 +139,5 @@ def test_the_cli_step_provisions_ldap_without_showing_the_password(
 
 
 def test_a_target_without_ldap_is_left_alone(target: Target) -> None:
-    plain = replace(target, expected=target.expected.model_copy(update={"ldap": None}))
-    assert plain.expected.ldap is None
+    plain = replace(target, expected=target.expected.model_copy(update={"ldap": False}))
+    assert plain.expected.ldap_details is None

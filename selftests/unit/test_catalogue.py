@@ -88,3 +88,103 @@ def test_tests_take_phases_and_writes_from_the_catalogue() -> None:
         text = module.read_text(encoding="utf-8")
         assert "mark.phase" not in text, module.name
         assert "mark.writes" not in text, module.name
+
+
+def _check_tests(folder: Path) -> list[tuple[str, ast.FunctionDef]]:
+    """(module, function) of every test marked with a check ID in the acceptance suite."""
+    found = []
+    for module in sorted(folder.glob("test_*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "check"
+                for d in node.decorator_list
+            ):
+                found.append((module.name, node))
+    return found
+
+
+def test_every_check_hands_its_proof_to_prove() -> None:
+    """Each acceptance test takes `prove` and calls it: the only way a pass records evidence."""
+    tests = _check_tests(ROOT / "tests")
+    assert len(tests) == len(CHECK_IDS)
+    silent = [
+        f"{module}::{function.name}"
+        for module, function in tests
+        if "prove" not in [a.arg for a in function.args.args]
+        or not any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "prove"
+            for node in ast.walk(function)
+        )
+    ]
+    assert silent == [], "these checks could pass without evidence"
+
+
+def test_nothing_fails_a_check_without_its_proof() -> None:
+    """`require(problems)` is gone: a bare list of problems can pass with nothing proven."""
+    for folder in ("tests", "fixtures", "src/nexus_cutover"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            assert "require" not in names, path
+
+
+PASS_WITHOUT_EVIDENCE = """
+import pytest
+
+from nexus_cutover.checks import Proof
+
+
+@pytest.mark.check("PRE-1")
+def test_passes_silently() -> None:
+    pass
+
+
+@pytest.mark.check("TS-1")
+def test_proves_nothing(prove) -> None:
+    prove(Proof.passed(" "))
+
+
+@pytest.mark.check("TS-2")
+def test_proves_something(prove) -> None:
+    prove(Proof.passed("three repositories listed"))
+"""
+
+
+def test_a_pass_without_evidence_is_recorded_as_a_failure(tmp_path: Path) -> None:
+    """The plugin turns a check that passes without evidence into a failure (report.json)."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "test_team.py").write_text(PASS_WITHOUT_EVIDENCE, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "test_team.py",
+            "--cutover-report",
+            "out",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    by_id = {c["id"]: c for c in report["checks"]}
+    assert by_id["PRE-1"]["outcome"] == "failed"
+    assert "without recording evidence" in by_id["PRE-1"]["message"]
+    assert by_id["TS-1"]["outcome"] == "failed"
+    assert "recorded no evidence" in by_id["TS-1"]["message"]
+    assert by_id["TS-2"] == by_id["TS-2"] | {
+        "outcome": "passed",
+        "evidence": "three repositories listed",
+    }

@@ -66,12 +66,12 @@ def test_ldap_passwords_come_from_the_environment_or_files(tmp_path: Path) -> No
     )
     (tmp_path / "alice.pw").write_text("from-file\n", encoding="utf-8")
     settings = load_settings(config, environ={"NEXUS_CUTOVER_LDAP_BIND_PASSWORD": "from-env"})
-    assert settings.expected.ldap is not None
-    assert settings.expected.ldap.probe_password_file == tmp_path / "alice.pw"
+    assert settings.expected.ldap_details is not None
+    assert settings.expected.ldap_details.probe_password_file == tmp_path / "alice.pw"
     passwords = {k: v.get_secret_value() for k, v in settings.ldap_passwords.items()}
     assert passwords == {"bind": "from-env", "probe": "from-file"}
     assert set(settings.secrets()) >= {"from-env", "from-file"}
-    assert load_settings(environ={}).expected.ldap is None
+    assert load_settings(environ={}).expected.ldap is False
 
 
 def test_a_bind_password_in_the_file_is_refused(tmp_path: Path) -> None:

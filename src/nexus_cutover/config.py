@@ -162,7 +162,15 @@ class Expected(_Model):
     nexus_aliases: tuple[str, ...] = ()
     public_package: str = "six"
     canary_project: str = "nexus-cutover-canary"
-    ldap: LdapExpectation | None = None  # None: LDAP is not expected (its checks n/a)
+    # Whether Nexus must authenticate against LDAP (LDAP-1, LDAP-2): false (default) makes them
+    # not applicable; true expects some LDAP server with mapped groups; a [expected.ldap]
+    # table expects exactly that server, those group roles and the probe users.
+    ldap: bool | LdapExpectation = False
+
+    @property
+    def ldap_details(self) -> LdapExpectation | None:
+        """The expected LDAP configuration when a [expected.ldap] table gives one."""
+        return self.ldap if isinstance(self.ldap, LdapExpectation) else None
 
     @property
     def repository_names(self) -> tuple[str, str, str]:
@@ -342,7 +350,7 @@ def load_settings(
             "pypiserver_password": _read_secret(
                 env, "PYPISERVER_PASSWORD", settings.pypiserver.password_file, "pypiserver"
             ),
-            "ldap_passwords": read_ldap_passwords(settings.expected.ldap, env),
+            "ldap_passwords": read_ldap_passwords(settings.expected.ldap_details, env),
         }
     )
 
@@ -420,8 +428,8 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
         return tuple(p for p in map(resolve, paths) if p)
 
     clients = settings.clients
-    ldap = settings.expected.ldap
-    if ldap is not None:
+    ldap: bool | LdapExpectation = settings.expected.ldap
+    if isinstance(ldap, LdapExpectation):
         files = {key: resolve(getattr(ldap, key)) for _, key in LDAP_SECRETS.values()}
         ldap = ldap.model_copy(update=files)
     return settings.model_copy(

@@ -22,7 +22,7 @@ import pytest
 from rich.console import Console
 
 from nexus_cutover.catalogue import CHECK_IDS, PHASES, check, checks_in_phase
-from nexus_cutover.checks import Problems, Proof
+from nexus_cutover.checks import Proof
 from nexus_cutover.config import Settings, find_config_file, load_settings
 from nexus_cutover.errors import CutoverError
 from nexus_cutover.redact import redact
@@ -251,16 +251,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
-def prove(request: pytest.FixtureRequest) -> Callable[[Proof | Problems], None]:
-    """Hand a check's result to the report: fail with its problems, or record its evidence."""
+def prove(request: pytest.FixtureRequest) -> Callable[[Proof], None]:
+    """Hand a check's proof to the report: fail with its problems, or record its evidence.
 
-    def record(result: Proof | Problems) -> None:
-        proof = result if isinstance(result, Proof) else Proof(list(result))
+    A pass must say what it proved: a proof without problems and without evidence is a
+    defect of the check, and fails as such.
+    """
+
+    def record(proof: Proof) -> None:
+        if not isinstance(proof, Proof):
+            raise TypeError(f"prove() takes a checks.Proof, not {type(proof).__name__}")
         if proof.problems:
             pytest.fail("; ".join(proof.problems), pytrace=False)
-        request.node.stash[EVIDENCE] = proof.evidence
+        if not proof.evidence.strip():
+            pytest.fail(
+                "defect of nexus-cutover: the check found no problem but recorded no evidence",
+                pytrace=False,
+            )
+        earlier = request.node.stash.get(EVIDENCE, "")
+        request.node.stash[EVIDENCE] = f"{earlier}; {proof.evidence}" if earlier else proof.evidence
 
     return record
+
+
+NO_EVIDENCE = "defect of nexus-cutover: the check passed without recording evidence (prove())"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -271,6 +285,10 @@ def pytest_runtest_makereport(
     ident = check_id(item)
     if ident is None:
         return report
+    if report.when == "call" and report.passed and not item.stash.get(EVIDENCE, "").strip():
+        # A pass that says nothing it proved is a vacuous pass: never count it.
+        report.outcome = "failed"
+        report.longrepr = NO_EVIDENCE
     secrets = settings_of(item.config).secrets() + _target_secrets(item.config)
     if report.failed:
         # What pytest prints and writes to JUnit passes through the mask as well.
@@ -409,9 +427,3 @@ def _keep_for_the_gate(session: pytest.Session, report: RunReport, exitstatus: i
     if isinstance(state_dir, Path) and complete:
         state_dir.mkdir(parents=True, exist_ok=True)
         write_json(report, state_dir / "last-report.json")
-
-
-def require(problems: Problems) -> None:
-    """Fail the current check with its problems as one readable message (no traceback)."""
-    if problems:
-        pytest.fail("; ".join(problems), pytrace=False)

@@ -49,9 +49,9 @@ def run_sample_migration(services: StartedServices, settings: Settings) -> Targe
     target = services.target(settings)
     migrate.backup(services.packages_dir, services.root / "backup" / BACKUP_NAME)
     migrate.provision(NexusClient(target.nexus), target.expected, dry_run=False)
-    if target.expected.ldap is not None:
+    if target.expected.ldap_details is not None:
         migrate.provision_ldap(
-            NexusClient(target.nexus), target.expected.ldap, target.ldap_passwords.bind
+            NexusClient(target.nexus), target.expected.ldap_details, target.ldap_passwords.bind
         )
     migrate.upload(target, services.packages_dir, progress=False)
     if services.projects_dir.is_dir():

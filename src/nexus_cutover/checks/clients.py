@@ -8,14 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from nexus_cutover.checks import Problems
+from nexus_cutover.checks import Problems, Proof, count
+from nexus_cutover.checks.install import report_problems
 from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Expected
-from nexus_cutover.scan import IndexReference, ScanResult, scan_context, scan_file, scan_tree
+from nexus_cutover.scan import (
+    SKIP_DIRS,
+    IndexReference,
+    ScanResult,
+    detect_kind,
+    scan_context,
+    scan_file,
+    scan_tree,
+)
 from nexus_cutover.target import Target
 
 CONFIGURE_FIX = "run `nexus-cutover migrate configure` or edit it by hand"
 CI_KINDS = ("github-actions", "gitlab-ci", "jenkinsfile")
+# Project files that can say which index pip (or uv, tox, setuptools) installs from.
+PIP_KINDS = ("pip.conf", "requirements", "tox.ini", "setup.cfg", "pyproject", "uv.toml")
 INSTALL_WORDS = (
     "pip install",
     "pip3 install",
@@ -94,7 +105,7 @@ def not_group_problems(
     return []
 
 
-def inventory_problems(results: Sequence[ScanResult], setup: Problems) -> Problems:
+def inventory_problems(results: Sequence[ScanResult], setup: Problems) -> Proof:
     """PRE-3: the inventory is complete: every project scanned, every file readable."""
     unreadable = [f"{r.root.name}/{p.path}: {p.message}" for r in results for p in r.problems]
     problems = list(setup)
@@ -103,7 +114,17 @@ def inventory_problems(results: Sequence[ScanResult], setup: Problems) -> Proble
             f"{len(unreadable)} files could not be read, so the inventory of"
             f" projects on the old index is incomplete: {_listing(unreadable, 3)}"
         )
-    return problems
+    if not results:
+        problems.append("no project was scanned: the inventory is empty")
+    files = sum(r.files_scanned for r in results)
+    if results and not files:
+        problems.append("the configured projects hold no file the scanner reads")
+    still = projects_on_old_index(results)
+    return Proof.of(
+        problems,
+        f"{count(len(results), 'project')} scanned ({count(files, 'file')}, all readable);"
+        f" still naming the old index: {', '.join(still) or 'none'}",
+    )
 
 
 def projects_on_old_index(results: Sequence[ScanResult]) -> list[str]:
@@ -112,13 +133,13 @@ def projects_on_old_index(results: Sequence[ScanResult]) -> list[str]:
     )
 
 
-def pip_configs_point_at_group(configs: Sequence[Path], target: Target) -> Problems:
+def pip_configs_point_at_group(configs: Sequence[Path], target: Target) -> Proof:
     """CLIENT-1: each global/user pip.conf names the group as its index."""
     if not configs:
-        return [
+        return Proof.failed(
             "no global or user pip configuration is configured (clients.pip_config_files);"
             " name e.g. ~/.config/pip/pip.conf as in the guide's Step 4"
-        ]
+        )
     context = scan_context(target)
     problems = []
     for config in configs:
@@ -140,26 +161,124 @@ def pip_configs_point_at_group(configs: Sequence[Path], target: Target) -> Probl
                 f"{config}: index-url does not point at the group"
                 f" {target.nexus.simple(target.expected.group.name)}"
             )
-    return problems
+    names = ", ".join(str(c) for c in configs)
+    return Proof.of(problems, f"index-url is the group in {count(len(configs), 'file')}: {names}")
 
 
-def project_pip_confs(results: Sequence[ScanResult]) -> Problems:
-    """CLIENT-2: project pip.conf files point at the group."""
-    return old_index_problems(
+def _installs(result: ScanResult) -> list[str]:
+    """Files of a project that show it installs Python packages (requirements, pyproject)."""
+    found = []
+    for pattern in ("requirements*.txt", "requirements/*.txt", "pyproject.toml", "setup.cfg"):
+        found += [p.relative_to(result.root).as_posix() for p in result.root.glob(pattern)]
+    return sorted(set(found))
+
+
+def _install_refs(result: ScanResult, kinds: Sequence[str]) -> list[IndexReference]:
+    return [r for r in result.references if r.purpose == "install" and r.file_kind in kinds]
+
+
+def project_pip_confs(results: Sequence[ScanResult]) -> Proof:
+    """CLIENT-2: project pip settings point at the group, and every project has some.
+
+    A project that installs packages but names no index anywhere relies on a machine-wide
+    pip.conf (or pypi.org): reported. So is a project with neither pip settings nor a CI file:
+    nothing would show where it installs from.
+    """
+    problems = old_index_problems(
         results, ("pip.conf",), "project pip.conf settings"
     ) + not_group_problems(results, ("pip.conf",), "project pip.conf settings")
-
-
-def ci_pipelines(results: Sequence[ScanResult]) -> Problems:
-    """CLIENT-4: GitHub Actions, GitLab CI and Jenkins use the group, not pypiserver."""
-    return old_index_problems(results, CI_KINDS, "CI settings") + not_group_problems(
-        results, CI_KINDS, "CI settings"
+    settings = 0
+    for result in results:
+        own = _install_refs(result, PIP_KINDS)
+        settings += len(own)
+        if own:
+            continue
+        name = result.root.name
+        ci = _ci_files(result)
+        installs = _installs(result)
+        if not ci:
+            problems.append(
+                f"{name} has no pip configuration and no CI file: nothing shows where it"
+                " installs from; add a pip.conf naming the group"
+            )
+        elif installs and not _install_refs(result, CI_KINDS):
+            problems.append(
+                f"{name} installs Python packages ({', '.join(installs[:2])}) but names no"
+                " index at all: pip would use a machine-wide pip.conf or pypi.org; add a"
+                " pip.conf naming the group"
+            )
+    return Proof.of(
+        problems,
+        f"{count(settings, 'project pip setting')} in {count(len(results), 'project')},"
+        " all naming the group; every project names its index",
     )
 
 
-def dockerfiles_free_of_old_index(results: Sequence[ScanResult]) -> Problems:
-    """DOCKER-1."""
-    return old_index_problems(results, ("dockerfile",), "Dockerfile lines")
+def _ci_files(result: ScanResult) -> list[Path]:
+    return [
+        path
+        for path in sorted(result.root.rglob("*"))
+        if path.is_file()
+        and not any(part in SKIP_DIRS for part in path.relative_to(result.root).parts)
+        and detect_kind(path.relative_to(result.root)) in CI_KINDS
+    ]
+
+
+def ci_pipelines(results: Sequence[ScanResult]) -> Proof:
+    """CLIENT-4: GitHub Actions, GitLab CI and Jenkins use the group, not pypiserver.
+
+    A CI file that installs Python packages but names no index relies on the runner's
+    machine-wide pip.conf: reported, like DOCKER-2 does for Dockerfiles.
+    """
+    problems = old_index_problems(results, CI_KINDS, "CI settings") + not_group_problems(
+        results, CI_KINDS, "CI settings"
+    )
+    files = 0
+    for result in results:
+        for path in _ci_files(result):
+            files += 1
+            relative = path.relative_to(result.root).as_posix()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            refs = [r for r in result.references if r.path == relative and r.purpose == "install"]
+            if any(word in text for word in INSTALL_WORDS) and not refs:
+                problems.append(
+                    f"{result.root.name}/{relative} installs Python packages but names no"
+                    " index: the runner's machine-wide pip.conf (or pypi.org) decides; set"
+                    " PIP_INDEX_URL to the group"
+                )
+    if not files:
+        problems.append(
+            f"no CI pipeline file (GitHub Actions, GitLab CI, Jenkinsfile) in the"
+            f" {count(len(results), 'configured project')}: nothing proven"
+        )
+    settings = sum(len(_install_refs(result, CI_KINDS)) for result in results)
+    return Proof.of(
+        problems,
+        f"{count(files, 'CI file')} scanned; {count(settings, 'install setting')}, all naming"
+        " the group, none the old index",
+    )
+
+
+def dockerfiles(results: Sequence[ScanResult]) -> list[Path]:
+    return [
+        path
+        for result in results
+        for path in sorted(result.root.rglob("*"))
+        if path.is_file()
+        and not any(part in SKIP_DIRS for part in path.relative_to(result.root).parts)
+        and detect_kind(path.relative_to(result.root)) == "dockerfile"
+    ]
+
+
+def dockerfiles_free_of_old_index(results: Sequence[ScanResult]) -> Proof:
+    """DOCKER-1 (the caller skips it as not applicable where there is no Dockerfile)."""
+    found = dockerfiles(results)
+    references = len(_references(results, ("dockerfile",)))
+    return Proof.of(
+        old_index_problems(results, ("dockerfile",), "Dockerfile lines"),
+        f"{count(len(found), 'Dockerfile')} scanned ({count(references, 'index reference')}),"
+        " none names the old index",
+    )
 
 
 def installing_dockerfiles(project: Path) -> list[Path]:
@@ -185,11 +304,15 @@ def installing_dockerfiles(project: Path) -> list[Path]:
     return found
 
 
-def dockerfiles_use_group(results: Sequence[ScanResult]) -> Problems:
+def dockerfiles_use_group(results: Sequence[ScanResult]) -> Proof:
     """DOCKER-2: every Dockerfile that installs packages names the group (itself or a COPY)."""
     problems = []
+    installing = []
     for result in results:
         for dockerfile in installing_dockerfiles(result.root):
+            installing.append(
+                f"{result.root.name}/{dockerfile.relative_to(result.root).as_posix()}"
+            )
             relative = dockerfile.relative_to(result.root).as_posix()
             refs = [ref for ref in result.references if ref.path == relative]
             uses_group = any(ref.classification == "nexus-group" for ref in refs)
@@ -207,20 +330,31 @@ def dockerfiles_use_group(results: Sequence[ScanResult]) -> Problems:
                 and ref.url
                 and ref.classification in ("nexus-other", "unknown")
             ]
-    return problems
+    if not installing:
+        problems.append("no Dockerfile installs Python packages: nothing proven")
+    return Proof.of(
+        problems,
+        f"{count(len(installing), 'installing Dockerfile')}, each naming the group"
+        f" (flag, ENV/ARG or a copied pip.conf): {', '.join(installing)}",
+    )
 
 
-def committed_credentials(results: Sequence[ScanResult]) -> Problems:
+def committed_credentials(results: Sequence[ScanResult]) -> Proof:
     """SEC-3: no password or token in a committed file (the secret itself is never shown)."""
     found = [
         f"{r.root.name}/{c.path}:{c.line} ({c.setting})" for r in results for c in r.credentials
     ]
     if found:
-        return [
+        return Proof.failed(
             f"{len(found)} credentials are committed in project files: {_listing(found)};"
             " remove them and use environment variables, keyring or CI secrets instead"
-        ]
-    return []
+        )
+    files = sum(r.files_scanned for r in results)
+    if not files:
+        return Proof.failed("no project file was scanned: nothing proven")
+    return Proof.passed(
+        f"{count(files, 'file')} of {count(len(results), 'project')} scanned: no credentials"
+    )
 
 
 def requirement_files(results: Sequence[ScanResult]) -> list[Path]:
@@ -234,21 +368,33 @@ def requirement_files(results: Sequence[ScanResult]) -> list[Path]:
 
 def requirements_resolve(
     sandbox: Sandbox, files: Sequence[Path], expected: Expected, group_url: str
-) -> Problems:
-    """CLIENT-3: `pip install --dry-run -r <file>` through the group, every file from it."""
+) -> Proof:
+    """CLIENT-3: `pip install --dry-run -r <file>` through the group, every file from it.
+
+    An empty or unreadable pip report proves nothing and fails.
+    """
     if not files:
-        return ["no requirements files found in the configured projects"]
+        return Proof.failed("no requirements files found in the configured projects")
     problems = []
+    resolved = 0
     for path in files:
+        where = f"{path.parent.name}/{path.name}"
         run, installed = sandbox.resolve(["-r", str(path)], f"{group_url}simple/", cwd=path.parent)
         if not run.ok:
-            problems.append(
-                f"{path.parent.name}/{path.name} does not resolve through the group: {run.tail(3)}"
-            )
+            problems.append(f"{where} does not resolve through the group: {run.tail(3)}")
             continue
+        found = report_problems(run, installed, where)
+        if found or installed is None:
+            problems += found
+            continue
+        resolved += len(installed)
         problems += [
-            f"{path.parent.name}/{path.name}: {i.name} {i.version} came from {i.url}"
+            f"{where}: {i.name} {i.version} came from {i.url}"
             for i in installed
             if not i.url.startswith(group_url)
         ]
-    return problems
+    return Proof.of(
+        problems,
+        f"{count(len(files), 'requirements file')} resolved by pip through the group:"
+        f" {count(resolved, 'distribution')}, every URL under {group_url}",
+    )

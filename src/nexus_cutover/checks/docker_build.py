@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from nexus_cutover.checks import Problems
+from nexus_cutover.checks import Proof
 from nexus_cutover.checks.clients import installing_dockerfiles
 from nexus_cutover.config import DockerBuildSettings
 from nexus_cutover.redact import redact
@@ -81,11 +81,12 @@ class Rewritten:
 
 def dockerfiles_build(
     projects: Sequence[Path], target: Target, options: DockerBuildSettings
-) -> Problems:
+) -> Proof:
     """DOCKER-3: build each installing Dockerfile; one problem line per failing build."""
     translate = _translates_heredocs(options)
     hosts = {**alias_hosts(target), **options.add_hosts}
     problems = []
+    built = []
     for project in projects:
         if not project.is_dir():
             problems.append(f"{project}: project folder not found")
@@ -96,7 +97,14 @@ def dockerfiles_build(
             )
             if problem:
                 problems.append(problem)
-    return problems
+            else:
+                built.append(f"{project.name}/{dockerfile.relative_to(project).as_posix()}")
+    if not problems and not built:
+        problems.append("no Dockerfile installs Python packages: nothing was built")
+    return Proof.of(
+        problems,
+        f"{len(built)} Dockerfiles built, pip resolving through Nexus: {', '.join(built)}",
+    )
 
 
 def alias_hosts(target: Target) -> dict[str, str]:

@@ -1,21 +1,31 @@
-"""INSTALL-1..3, PRE-4, TS-4, TS-9: real pip installs through the group, origin proven.
+"""INSTALL-1..3, PRE-4, TS-4, TS-8, TS-9: real installs through the group, origin proven.
 
 Where a file came from is read from pip's `--report` (download_info.url), never from log text
-(pip >= 26.1 no longer prints download URLs).
+(pip >= 26.1 no longer prints download URLs). An empty or unreadable report is a failure:
+it proves nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
+import requests
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
-from nexus_cutover.checks import Problems
+from nexus_cutover.checks import Problems, Proof, count
 from nexus_cutover.clients.nexus import NexusClient
 from nexus_cutover.clients.sandbox import Installed, Run, Sandbox
-from nexus_cutover.errors import ServerError
+from nexus_cutover.clients.simple import Link, fetch, parse_links
+from nexus_cutover.dists import parse_filename
+from nexus_cutover.errors import DistributionError, ServerError
 
 
 def _from(installed: Sequence[Installed], name: str) -> Installed | None:
@@ -23,48 +33,88 @@ def _from(installed: Sequence[Installed], name: str) -> Installed | None:
     return next((i for i in installed if canonicalize_name(i.name) == wanted), None)
 
 
+def _requirement_name(requirement: str) -> str:
+    for separator in ("==", ">=", "<=", "~=", "!=", ">", "<", "=", "["):
+        requirement = requirement.split(separator)[0]
+    return requirement.strip()
+
+
+def report_problems(run: Run, installed: Sequence[Installed] | None, what: str) -> Problems:
+    """pip ran, and its report is there and names something: else nothing is proven."""
+    if not run.ok:
+        return [f"pip could not install {what}: {run.tail(4)}"]
+    if installed is None:
+        return [f"pip installed {what} but its --report is empty or unreadable: nothing proven"]
+    if not installed:
+        return [f"pip's --report for {what} lists nothing to install: nothing proven"]
+    return []
+
+
 def origin_problems(
-    run: Run, installed: Sequence[Installed], requirement: str, group_url: str
+    run: Run, installed: Sequence[Installed] | None, requirement: str, group_url: str
 ) -> Problems:
     """The install worked and every file came from under the group's URL."""
-    if not run.ok:
-        return [f"pip could not install {requirement} from {group_url}simple/: {run.tail(4)}"]
+    problems = report_problems(run, installed, f"{requirement} from {group_url}simple/")
+    if problems or installed is None:
+        return problems
     problems = [
         f"{item.name} {item.version} came from {item.url}, not from the group {group_url}"
         for item in installed
         if not item.url.startswith(group_url)
     ]
-    name = requirement.split("=")[0].split(">")[0].split("<")[0].strip()
+    name = _requirement_name(requirement)
     if _from(installed, name) is None:
         problems.append(f"pip's report does not list {name}")
     return problems
 
 
+def _origin_evidence(installed: Sequence[Installed], requirement: str, how: str) -> str:
+    item = _from(installed, _requirement_name(requirement))
+    main = f"{item.name} {item.version} from {item.url}" if item else requirement
+    others = len(installed) - 1
+    extra = (
+        f" (+{count(others, 'dependency', 'dependencies')}, all from the group)" if others else ""
+    )
+    return f"{how}: {main}{extra}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An install through the group: its proof, and what pip reported."""
+
+    proof: Proof
+    installed: tuple[Installed, ...]
+
+
 def installs_through_group(
     sandbox: Sandbox, requirement: str, group_url: str, dry_run: bool = False
-) -> tuple[Problems, list[Installed]]:
+) -> Outcome:
     index = f"{group_url}simple/"
     if dry_run:
         run, installed = sandbox.resolve([requirement], index)
     else:
         run, installed = sandbox.install([requirement], index)
-    return origin_problems(run, installed, requirement, group_url), installed
+    problems = origin_problems(run, installed, requirement, group_url)
+    how = f"pip {'resolved' if dry_run else 'installed'} with --index-url {index}"
+    evidence = _origin_evidence(installed or [], requirement, how)
+    return Outcome(Proof.of(problems, evidence), tuple(installed or ()))
 
 
 def latest_versions_resolve(
     sandbox: Sandbox, projects: dict[str, set[str]], group_url: str
-) -> Problems:
+) -> Proof:
     """Each internal project resolves through the group to its newest version on the old index."""
-    from packaging.version import Version
-
+    if not projects:
+        return Proof.failed("the old index lists no project: nothing to resolve")
     requirements = sorted(projects)
     run, installed = sandbox.resolve(requirements, f"{group_url}simple/")
-    problems = origin_problems(run, installed, requirements[0], group_url) if requirements else []
+    problems = origin_problems(run, installed, requirements[0], group_url)
+    found = installed or []
     for project, versions in projects.items():
         releases = [v for v in versions if not Version(v).is_prerelease]
         # pip skips pre-releases unless nothing else exists (or --pre is given).
         newest = max(releases or versions, key=Version)
-        item = _from(installed, project)
+        item = _from(found, project)
         if run.ok and item is None:
             problems.append(f"{project} was not resolved through the group")
         elif item is not None and Version(item.version) != Version(newest):
@@ -72,40 +122,166 @@ def latest_versions_resolve(
                 f"{project} resolves to {item.version} through the group, but the"
                 f" old index's newest is {newest}"
             )
-    return problems
-
-
-def proxy_cached(client: NexusClient, proxy: str, project: str, wait: float = 10.0) -> Problems:
-    """After a fetch through the group, the proxy repository holds the project's files.
-
-    Asked through the search API for this one project (a pypi.org proxy holds thousands of
-    assets); search may lag behind in some Nexus versions, so it is asked again for a while.
-    """
-    wanted = canonicalize_name(project)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            cached = [
-                a
-                for a in client.search_assets(repository=proxy, name=wanted)
-                if a.path.startswith("packages/")
-            ]
-        except ServerError as error:
-            return [str(error)]
-        if cached or time.monotonic() > deadline:
-            break
-        time.sleep(1.0)
-    if not cached:
-        return [
-            f"the proxy '{proxy}' has no cached file of {project} after pip fetched it"
-            " through the group; is the proxy a member of the group and online?"
-        ]
-    return []
+    return Proof.of(
+        problems,
+        f"{count(len(projects), 'internal project')} resolved by pip through the group to the"
+        f" old index's newest versions, every file from {group_url}",
+    )
 
 
 def configured_install(
     sandbox: Sandbox, requirement: str, pip_config: Path, group_url: str
-) -> Problems:
+) -> Proof:
     """`pip install --no-cache-dir X` with only the environment's pip.conf naming the index."""
     run, installed = sandbox.install([requirement], None, pip_config=pip_config)
-    return origin_problems(run, installed, requirement, group_url)
+    problems = origin_problems(run, installed, requirement, group_url)
+    how = f"pip install --no-cache-dir with only {pip_config} naming the index"
+    return Proof.of(problems, _origin_evidence(installed or [], requirement, how))
+
+
+# -- INSTALL-3 / TS-8: the proxy caches what it fetched, proven by timestamps --------------------
+
+
+def _server_time(response: requests.Response) -> datetime:
+    """The server's clock at the response (Date header, whole seconds), else ours."""
+    try:
+        return parsedate_to_datetime(response.headers["Date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+
+
+def _timestamp(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _cached_items(client: NexusClient, proxy: str, project: str) -> dict[str, dict[str, Any]]:
+    """The proxy's cached distribution files of `project`, by file name (search API)."""
+    found = {}
+    for item in client.search_asset_items(repository=proxy, name=canonicalize_name(project)):
+        path = str(item.get("path", "")).lstrip("/")
+        if path.startswith("packages/"):
+            found[path.rsplit("/", 1)[-1]] = item
+    return found
+
+
+def _newest_first(link: Link) -> tuple[bool, Version]:
+    try:
+        version = Version(parse_filename(link.filename)[1])
+    except (DistributionError, InvalidVersion):
+        version = Version("0")
+    return (link.filename.endswith(".whl"), version)
+
+
+def _choose(links: Sequence[Link], cached: set[str]) -> tuple[Link, bool]:
+    """A file the proxy has not cached yet (wheels first, newest first), else a cached one."""
+    ordered = sorted(links, key=_newest_first, reverse=True)
+    fresh = [link for link in ordered if link.filename not in cached]
+    return (fresh[0], True) if fresh else (ordered[0], False)
+
+
+def fetched_file_cached(
+    session: requests.Session,
+    client: NexusClient,
+    via: str,
+    proxy: str,
+    project: str,
+    timeout: float = 60.0,
+    wait: float = 15.0,
+) -> Proof:
+    """Fetch one file of `project` through `via` (the group or the proxy), then find it in the
+    proxy's cache with the same sha256 and a timestamp newer than this fetch.
+
+    A file the proxy had not cached yet is chosen, so its blobCreated proves this run's
+    fetch; if every file was cached already, only a lastDownloaded newer than the fetch
+    counts (Nexus updates it at most every 12 hours by default).
+    """
+    simple = f"{via}simple/"
+    try:
+        cached_before = _cached_items(client, proxy, project)
+        page = fetch(
+            session, f"{simple}{canonicalize_name(project)}/", f"index of {project}", timeout
+        )
+    except ServerError as error:
+        return Proof.failed(str(error))
+    started = _server_time(page)
+    links = [link for link in parse_links(page.text, page.url) if link.url.startswith(via)]
+    if not links:
+        return Proof.failed(f"{simple}{project}/ lists no file of {project} under {via}")
+    link, fresh = _choose(links, set(cached_before))
+    try:
+        data = fetch(session, link.url, f"download of {link.filename}", timeout).content
+    except ServerError as error:
+        return Proof.failed(f"{error}; the proxy cannot fetch {project}")
+    digest = hashlib.sha256(data).hexdigest()
+    item = _wait_for(client, proxy, project, link.filename, started, fresh, wait)
+    return _cache_proof(item, link.filename, digest, started, fresh, proxy, via)
+
+
+def _wait_for(
+    client: NexusClient,
+    proxy: str,
+    project: str,
+    filename: str,
+    started: datetime,
+    fresh: bool,
+    wait: float,
+) -> dict[str, Any] | None:
+    """Search may lag behind a fetch in some Nexus versions: ask again for a while."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            item = _cached_items(client, proxy, project).get(filename)
+        except ServerError:
+            item = None
+        if item is not None and _newer(item, started, fresh) is not None:
+            return item
+        if time.monotonic() > deadline:
+            return item
+        time.sleep(1.0)
+
+
+def _newer(item: dict[str, Any], started: datetime, fresh: bool) -> datetime | None:
+    field = "blobCreated" if fresh else "lastDownloaded"
+    stamp = _timestamp(item.get(field))
+    return stamp if stamp is not None and stamp >= started else None
+
+
+def _cache_proof(
+    item: dict[str, Any] | None,
+    filename: str,
+    digest: str,
+    started: datetime,
+    fresh: bool,
+    proxy: str,
+    via: str,
+) -> Proof:
+    if item is None:
+        return Proof.failed(
+            f"the proxy '{proxy}' has no cached {filename} after it was fetched through {via};"
+            " is the proxy a member of the group, online, and its remote reachable?"
+        )
+    sha256 = (item.get("checksum") or {}).get("sha256")
+    if sha256 != digest:
+        return Proof.failed(
+            f"'{proxy}' caches {filename} with sha256 {str(sha256)[:12]}..., but {via} served"
+            f" {digest[:12]}...: the file did not come through this proxy"
+        )
+    field = "blobCreated" if fresh else "lastDownloaded"
+    stamp = _newer(item, started, fresh)
+    if stamp is None:
+        before = "" if fresh else " (every file of it was cached before this check)"
+        return Proof.failed(
+            f"'{proxy}' holds {filename}{before}, but its {field} {item.get(field)} is older"
+            f" than this check's fetch ({started.isoformat()}): nothing shows that this fetch"
+            f" went through '{proxy}'"
+        )
+    return Proof.passed(
+        f"fetched {filename} through {via}; '{proxy}' holds it with equal sha256 and"
+        f" {field} {stamp.isoformat()} >= the fetch ({started.isoformat()}, server clock)"
+    )

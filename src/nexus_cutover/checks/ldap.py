@@ -1,5 +1,9 @@
 """LDAP-1 and LDAP-2 (the guide's "Advanced: LDAP Integration").
 
+Whether LDAP is expected is a setting (`expected.ldap`): false makes both not applicable;
+true expects some LDAP server that verifies with at least one mapped group (LDAP-1 only);
+a [expected.ldap] table expects exactly that configuration:
+
 LDAP-1 (read only): the LDAP server Nexus has is the expected one (URL, base DNs, user and
 group settings; the bind password is never read back, Nexus does not return it), its
 connection verifies, `LdapRealm` is active, every expected directory group is listed by
@@ -36,10 +40,47 @@ def not_expected(nexus: NexusClient) -> str:
     except CutoverError:
         count = 0
     found = f"; Nexus has {count} LDAP server(s) configured" if count else ""
-    return f"LDAP is not expected ([expected.ldap] is not set){found}"
+    return f"LDAP is not expected (expected.ldap = false){found}"
 
 
 # -- LDAP-1 ---------------------------------------------------------------------------------
+
+
+def any_ldap_works(ldap: NexusLdap) -> Proof:
+    """LDAP-1 for `expected.ldap = true`: every configured server verifies, and at least one
+    directory group is mapped (listed by `?source=LDAP` and a role of that id exists)."""
+    servers = ldap.servers()
+    if not servers:
+        return Proof.failed(
+            "LDAP is expected (expected.ldap = true) but Nexus has no LDAP server configured:"
+            f" add it under {WHERE}, or set expected.ldap = false"
+        )
+    problems: Problems = []
+    verified = []
+    for server in servers:
+        name = server.get("name")
+        try:
+            ldap.verify_connection(server)
+        except CutoverError as error:
+            problems.append(
+                f"LDAP server '{name}' ({server.get('host')}:{server.get('port')}) does not"
+                f" verify: {error}; check host, port, TLS and bind user under {WHERE}"
+            )
+        else:
+            verified.append(f"{name} ({server.get('host')}:{server.get('port')})")
+    listed = {str(r.get("id")) for r in ldap.roles("LDAP")}
+    mapped = sorted(listed & {str(r.get("id")) for r in ldap.roles("default")})
+    if not problems and not mapped:
+        problems.append(
+            "no LDAP group is mapped to a Nexus role (no role's id is a group that"
+            f" roles?source=LDAP lists: {', '.join(sorted(listed)) or 'none'}): map groups under"
+            " Settings > Security > Roles > Create role > External role mapping (LDAP)"
+        )
+    return Proof.of(
+        problems,
+        f"LDAP servers verified: {', '.join(verified)};"
+        f" groups mapped to roles: {', '.join(mapped)}",
+    )
 
 
 def ldap_setup(ldap: NexusLdap, expected: LdapExpectation, passwords: LdapPasswords) -> Proof:

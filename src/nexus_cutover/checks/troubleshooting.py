@@ -10,24 +10,30 @@ from nexus_cutover.clients.sandbox import Sandbox
 
 def pip_config_names_group(
     sandbox: Sandbox, pip_configs: tuple[Path, ...], group_simple: str
-) -> Problems:
+) -> Proof:
     """`pip config list` under each configured pip.conf must show the group as index-url."""
     if not pip_configs:
-        return [
+        return Proof.failed(
             "no pip configuration to check: set clients.pip_config_files (e.g. the users'"
             " ~/.config/pip/pip.conf)"
-        ]
-    problems = []
+        )
+    problems: Problems = []
+    shown_lines: list[str] = []
     for config in pip_configs:
         run = sandbox.pip(["config", "list"], pip_config=config)
         listing = run.output.strip()
         index_lines = [line for line in listing.splitlines() if ".index-url=" in line]
-        if not any(group_simple.rstrip("/") in line for line in index_lines):
+        naming = [line for line in index_lines if group_simple.rstrip("/") in line]
+        if not run.ok or not naming:
             shown = "; ".join(listing.splitlines()) or "(empty)"
             problems.append(
                 f"`pip config list` with {config} does not name the group {group_simple}: {shown}"
             )
-    return problems
+        else:
+            shown_lines.append(f"{config.name}: {naming[0].strip()}")
+    return Proof.of(
+        problems, f"`pip config list` (only the named file loaded): {'; '.join(shown_lines)}"
+    )
 
 
 REQUEST_LOG = "request.log"

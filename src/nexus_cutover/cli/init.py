@@ -96,7 +96,8 @@ members = ["pypi-proxy", "pypi-hosted"]
 
 # The guide's optional LDAP section. Uncomment when Nexus must authenticate against a
 # directory: LDAP-1/LDAP-2 then fail until Nexus matches it, and `migrate provision` creates
-# the server, the group roles and activates LdapRealm. Left out: LDAP checks are not applicable.
+# the server, the group roles and activates LdapRealm. Left out: LDAP checks are not applicable
+# (`ldap = true` under [expected] instead: any LDAP server that verifies, with a mapped group).
 # Passwords: NEXUS_CUTOVER_LDAP_BIND_PASSWORD / _PROBE_PASSWORD / _DENIED_PASSWORD, or the
 # *_password_file keys; never in this file.
 # [expected.ldap]

@@ -173,7 +173,8 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
 def _provision_ldap(args: argparse.Namespace, target: Target, out: _Output) -> str:
     """The LDAP part of provision ([expected.ldap]): its lines, and a note for the summary."""
-    if target.expected.ldap is None:
+    expected = target.expected.ldap_details
+    if expected is None:
         return ""
 
     def show(drift: Sequence[str]) -> None:
@@ -183,7 +184,7 @@ def _provision_ldap(args: argparse.Namespace, target: Target, out: _Output) -> s
 
     result = migrate.provision_ldap(
         NexusClient(target.nexus),
-        target.expected.ldap,
+        expected,
         target.ldap_passwords.bind,
         args.dry_run,
         show_drift=show,

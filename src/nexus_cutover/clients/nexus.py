@@ -229,6 +229,18 @@ class NexusClient:
         for item in self._pages("search assets", f"/v1/search/assets?{query}", search):
             yield _asset(item, None)
 
+    def search_asset_items(self, **criteria: Any) -> Iterator[dict[str, Any]]:
+        """The raw AssetXO items of GET /v1/search/assets (with blobCreated, lastDownloaded)."""
+        api = SearchApi(self._api)
+        query = "&".join(f"{k}={v}" for k, v in criteria.items())
+
+        def search(continuation_token: str | None = None, **kw: Any) -> Any:
+            return api.list_search_assets_without_preload_content(
+                continuation_token=continuation_token, **criteria, **kw
+            )
+
+        yield from self._pages("search assets", f"/v1/search/assets?{query}", search)
+
     def delete_component(self, component_id: str) -> None:
         api = ComponentsApi(self._api)
         url = f"{self.endpoint.rest_url}/v1/components/{component_id}"

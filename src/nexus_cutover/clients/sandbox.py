@@ -1,8 +1,14 @@
 """Real pip, twine and virtualenv, run isolated from the machine's own configuration.
 
-Each run gets its own HOME, `PIP_CONFIG_FILE` (os.devnull unless a config under test is
-given), an explicit index URL and no cache. Credentials go into a netrc file or twine's
-environment, never onto a command line.
+Each run gets its own HOME, a clean environment (no `PIP_*` variable of the caller), an
+explicit index URL and no cache. Machine-wide pip configuration never applies: with no file
+under test, `PIP_CONFIG_FILE=os.devnull` makes pip load no configuration file at all; with a
+file under test, pip loads that file and, by its own rules, the machine-wide ones too
+(`/etc/xdg/pip/pip.conf` through XDG_CONFIG_DIRS, and `/etc/pip.conf`, which
+pip/_internal/utils/appdirs.py appends unconditionally). XDG_CONFIG_DIRS then points at an
+empty folder, and pip is started through a launcher that empties its list of machine-wide
+folders, so exactly the named file is loaded (`loaded_config_files` shows what pip read).
+Credentials go into a netrc file or twine's environment, never onto a command line.
 """
 
 from __future__ import annotations
@@ -22,6 +28,17 @@ from nexus_cutover.target import Credentials
 
 # Variables kept from the caller's environment: the CA bundle settings make HTTPS work.
 _KEEP = ("PATH", "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "LANG", "LC_ALL")
+# Starts pip with no machine-wide configuration folder (only the file PIP_CONFIG_FILE names);
+# refuses to run if pip no longer has the function, rather than silently reading /etc.
+_ISOLATED_PIP = """\
+import sys
+from pip._internal.utils import appdirs
+if not callable(getattr(appdirs, "site_config_dirs", None)):
+    sys.exit("nexus-cutover: this pip cannot be isolated from /etc/pip.conf")
+appdirs.site_config_dirs = lambda appname: []
+from pip._internal.cli.main import main
+sys.exit(main())
+"""
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,7 @@ class Sandbox:
                 "PIP_DISABLE_PIP_VERSION_CHECK": "1",
                 "PYTHONNOUSERSITE": "1",
                 "XDG_CONFIG_HOME": str(self.home / ".config"),
+                "XDG_CONFIG_DIRS": str(self.home / "no-machine-config"),
                 # twine prints through rich: wide and plain, so messages are not wrapped.
                 "COLUMNS": "300",
                 "NO_COLOR": "1",
@@ -140,8 +158,22 @@ class Sandbox:
     ) -> Run:
         python = self.ensure_venv()
         return self.run(
-            [str(python), "-m", "pip", *args], env=self.environment(pip_config, extra_env), cwd=cwd
+            [str(python), "-c", _ISOLATED_PIP, *args],
+            env=self.environment(pip_config, extra_env),
+            cwd=cwd,
         )
+
+    def loaded_config_files(self, pip_config: Path | None) -> list[Path]:
+        """The configuration files pip reads in this sandbox (`pip config debug`)."""
+        run = self.pip(["config", "debug"], pip_config)
+        if not run.ok:
+            raise CutoverError(f"`pip config debug` failed: {run.tail()}")
+        loaded = []
+        for line in run.output.splitlines():
+            path, _sep, state = line.strip().rpartition(", exists: ")
+            if state == "True" and path != os.devnull:
+                loaded.append(Path(path))
+        return loaded
 
     def resolve(
         self,
@@ -149,22 +181,30 @@ class Sandbox:
         index_url: str | None,
         pip_config: Path | None = None,
         cwd: Path | None = None,
-    ) -> tuple[Run, list[Installed]]:
-        """`pip install --dry-run --report`: what would be installed, and from which URL."""
+    ) -> tuple[Run, list[Installed] | None]:
+        """`pip install --dry-run --report`: what would be installed, and from which URL.
+
+        The list is None when pip succeeded but its report is missing or unreadable.
+        """
         options = ["--dry-run", "--ignore-installed", "--quiet", "--report", "-"]
         run = self.pip(_install_args(options, index_url, requirements), pip_config, cwd=cwd)
-        return run, _parse_report(run) if run.ok else []
+        return run, _parse_report(run.output) if run.ok else []
 
     def install(
         self, requirements: Sequence[str], index_url: str | None, pip_config: Path | None = None
-    ) -> tuple[Run, list[Installed]]:
+    ) -> tuple[Run, list[Installed] | None]:
         """A real install into the sandbox's virtualenv, with a report of the origins."""
         report = self.home / "install-report.json"
+        report.unlink(missing_ok=True)
         options = ["--force-reinstall", "--report", str(report)]
         run = self.pip(_install_args(options, index_url, requirements), pip_config)
         if not run.ok:
             return run, []
-        return run, _installed_from(json.loads(report.read_text(encoding="utf-8")))
+        try:
+            text = report.read_text(encoding="utf-8")
+        except OSError:
+            return run, None
+        return run, _parse_report(text)
 
     def twine(
         self, args: Sequence[str], credentials: Credentials | None, pypirc: Path | None = None
@@ -207,14 +247,17 @@ def _install_args(
     ]
 
 
-def _parse_report(run: Run) -> list[Installed]:
-    start = run.output.find("{")
+def _parse_report(text: str) -> list[Installed] | None:
+    """The `install` list of a pip installation report; None when there is no readable one."""
+    start = text.find("{")
     if start < 0:
-        return []
+        return None
     try:
-        report, _end = json.JSONDecoder().raw_decode(run.output[start:])
+        report, _end = json.JSONDecoder().raw_decode(text[start:])
     except ValueError:
-        return []
+        return None
+    if not isinstance(report, dict) or not isinstance(report.get("install"), list):
+        return None
     return _installed_from(report)
 
 

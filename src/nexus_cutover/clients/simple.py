@@ -76,6 +76,11 @@ def fetch(
         raise UnreachableError(f"{what}: {url} timed out", url=url) from None
     except requests.exceptions.ConnectionError:
         raise UnreachableError(f"{what}: cannot reach {url}: connection failed", url=url) from None
+    except requests.exceptions.RequestException as error:
+        # A body cut short (ChunkedEncodingError, ContentDecodingError): the answer is unusable.
+        raise UnreachableError(
+            f"{what}: the answer from {url} broke off ({type(error).__name__})", url=url
+        ) from None
     if response.status_code == 401:
         raise AuthError(
             f"{what}: {url} answered 401: credentials missing or wrong", url=url, status=401
