@@ -23,7 +23,7 @@ import requests
 
 from nexus_cutover.backends.local import LocalBackend, LocalServices
 from nexus_cutover.clients.nexus import NexusClient
-from nexus_cutover.config import Settings, load_settings
+from nexus_cutover.config import LdapExpectation, Settings, load_settings
 from nexus_cutover.samples import build_samples
 from nexus_cutover.target import Target
 
@@ -96,6 +96,7 @@ class Lab:
         expected: Sequence[str] = (),
         env: Mapping[str, str] | None = None,
         config: Path | None = None,
+        ldap: bool = True,
     ) -> dict[str, Verdict]:
         """Run the suite for `checks` (None: all) against the lab; outcome and message per ID.
 
@@ -103,7 +104,8 @@ class Lab:
         (nothing is reused or started), instead of the local backend's reuse of running services;
         `target` (e.g. the lab seen through a fault proxy) and `expected` (TOML lines of the
         [expected] table, e.g. "ldap = true") shape that file. `env` adds variables. `config`
-        runs through a cutover.toml of the caller's instead (e.g. as another Nexus user).
+        runs through a cutover.toml of the caller's instead (e.g. as another Nexus user);
+        `ldap=False` leaves the lab's [expected.ldap] table out of the generated one.
         """
         shutil.rmtree(self.report_dir, ignore_errors=True)
         env = dict(os.environ, NEXUS_CUTOVER_STATE_DIR=str(self.settings.state_dir), **(env or {}))
@@ -111,7 +113,7 @@ class Lab:
             backend = ["--backend", "external", "--cutover-config", str(config)]
         elif external or target is not None or expected:
             written = write_external_config(
-                target or self.target, self.report_dir.parent / "cutover.toml", expected
+                target or self.target, self.report_dir.parent / "cutover.toml", expected, ldap=ldap
             )
             backend = ["--backend", "external", "--cutover-config", str(written)]
         else:
@@ -227,7 +229,9 @@ def reconfigure(lab: Lab, kind: str, name: str, **changes: object) -> None:
     assert response.status_code == 204, response.text
 
 
-def write_external_config(target: Target, path: Path, expected: Sequence[str] = ()) -> Path:
+def write_external_config(
+    target: Target, path: Path, expected: Sequence[str] = (), *, ldap: bool = True
+) -> Path:
     """A cutover.toml that points `--backend external` at the lab's running services."""
     secrets = target.state_dir / "secrets"
 
@@ -266,5 +270,20 @@ def write_external_config(target: Target, path: Path, expected: Sequence[str] = 
         lines.append(f"backup_archive = {text(clients.backup_archive)}")
     if clients.archive_dir:
         lines.append(f"archive_dir = {text(clients.archive_dir)}")
+    # An `ldap = ...` line of `expected` decides instead of the lab's own expectation.
+    overridden = any(line.replace(" ", "").startswith("ldap=") for line in expected)
+    if ldap and not overridden and target.expected.ldap_details is not None:
+        lines += ldap_section(target.expected.ldap_details)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def ldap_section(expected: LdapExpectation) -> list[str]:
+    """[expected.ldap] as a user writes it (password files, never passwords)."""
+    data = expected.model_dump(mode="json", exclude_none=True)
+    groups = data.pop("groups", {})
+    lines = ["[expected.ldap]", *(f"{key} = {json.dumps(value)}" for key, value in data.items())]
+    for group, role in groups.items():
+        lines.append(f"[expected.ldap.groups.{group}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in role.items()]
+    return lines

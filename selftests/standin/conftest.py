@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+
+from nexus_cutover.backends.directory import (
+    SECRET_FILES,
+    Directory,
+    slapd_binary,
+    start_directory,
+)
 
 from .support import (
     Dists,
@@ -138,3 +147,35 @@ def pypiserver_factory(
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
+
+
+@dataclass(frozen=True)
+class Slapd:
+    """A real OpenLDAP directory (the local backend's), with its seeded passwords."""
+
+    directory: Directory
+    secrets: Path
+
+    @property
+    def port(self) -> int:
+        return self.directory.port
+
+    def password(self, who: str) -> str:
+        return (self.secrets / SECRET_FILES[who]).read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="session")
+def slapd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:
+    """slapd seeded with alice (developers), mallory (auditors) and the bind account.
+
+    Skipped where slapd is not installed, unless NEXUS_CUTOVER_REQUIRE_SLAPD is set (CI).
+    """
+    if slapd_binary() is None:
+        if os.environ.get("NEXUS_CUTOVER_REQUIRE_SLAPD"):
+            pytest.fail("slapd is not installed (apt-get install slapd) but CI requires it")
+        pytest.skip("slapd is not installed (apt-get install slapd)")
+    root = tmp_path_factory.mktemp("slapd")
+    directory = start_directory(root / "directory", root / "secrets")
+    assert directory is not None
+    yield Slapd(directory, root / "secrets")
+    directory.stop()

@@ -1,19 +1,22 @@
-"""/v1/security/ldap: CRUD, order, verify-connection against real sockets, LDAP role mappings."""
+"""/v1/security/ldap and the LDAP realm against a real OpenLDAP directory (slapd).
+
+CRUD and order; verify-connection, verify-user-mapping and verify-login; LDAP users logging in
+through the active realms in their order; directory groups as roles (static and dynamic).
+"""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-import time
-from collections.abc import Iterator
+import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from .conftest import StandInFactory
-from .support import LOOPBACK, StandIn, free_port, stop_process
+from nexus_cutover.backends.directory import BIND_DN, SUFFIX
+
+from .conftest import Slapd, StandInFactory, create_repo, hosted_body
+from .support import LOOPBACK, Dists, StandIn, free_port, stop_process, twine_upload
 
 LDAP = "v1/security/ldap"
 SECRET = "bind-s3cret-never-shown"
@@ -47,73 +50,6 @@ def ldap_body(name: str, port: int, **changes: Any) -> dict[str, Any]:
     }
     body.update(changes)
     return body
-
-
-class FakeLdapServer:
-    """A TCP listener on loopback that answers any LDAP request with a successful BindResponse."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind((LOOPBACK, 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = int(self.sock.getsockname()[1])
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(2)
-                try:
-                    request = conn.recv(4096)
-                except OSError:
-                    continue
-                if request:
-                    conn.sendall(_bind_success(request))
-                    with contextlib.suppress(OSError):
-                        conn.recv(4096)  # the client's unbind, or EOF
-
-    def wait_for(self, count: int, timeout: float = 5.0) -> int:
-        """The connections counted so far, once `count` arrived or the time ran out.
-
-        The stand-in answers the HTTP call as soon as its own socket closes; this thread may
-        count that connection a moment later.
-        """
-        deadline = time.monotonic() + timeout
-        while self.connections < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.connections
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-
-
-def _bind_success(request: bytes) -> bytes:
-    """LDAPMessage { messageID (copied), BindResponse { success, "", "" } } in BER."""
-    index = 2 if request[1] < 0x80 else 2 + (request[1] & 0x7F)
-    id_length = request[index + 1]
-    message_id = request[index : index + 2 + id_length]
-    body = message_id + b"\x61\x07\x0a\x01\x00\x04\x00\x04\x00"
-    return b"\x30" + bytes([len(body)]) + body
-
-
-@pytest.fixture
-def fake_ldap() -> Iterator[FakeLdapServer]:
-    server = FakeLdapServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -232,62 +168,183 @@ def test_verify_connection_to_a_closed_port_fails_readably(instance: StandIn) ->
     )
 
 
-def test_verify_connection_reaches_a_listener(instance: StandIn, fake_ldap: FakeLdapServer) -> None:
-    url = instance.rest(f"{LDAP}/verify-connection")
-    anonymous = ldap_body(
-        "probe", fake_ldap.port, authScheme="NONE", authUsername=None, authPassword=None
+def directory_body(slapd: Slapd, name: str = "corp", **changes: Any) -> dict[str, Any]:
+    """The seeded directory as Nexus would be configured for it (static groups by DN)."""
+    seeded: dict[str, Any] = {
+        "searchBase": SUFFIX,
+        "authUsername": BIND_DN,
+        "authPassword": slapd.password("bind"),
+        "groupObjectClass": "groupOfNames",
+        "groupMemberAttribute": "member",
+        "groupMemberFormat": "${dn}",
+    }
+    return ldap_body(name, slapd.port, **{**seeded, **changes})
+
+
+def _post(instance: StandIn, path: str, body: Any, query: str = "") -> requests.Response:
+    return requests.post(
+        instance.rest(f"{LDAP}/{path}") + query, json=body, auth=instance.admin, timeout=10
     )
-    answer = requests.post(url, json=anonymous, auth=instance.admin, timeout=10)
+
+
+def test_verify_connection_binds_as_the_service_account(instance: StandIn, slapd: Slapd) -> None:
+    answer = _post(instance, "verify-connection", directory_body(slapd))
     assert (answer.status_code, answer.content) == (200, b"")
-    assert fake_ldap.wait_for(1) == 1
-    # For a saved server the stored bind password is used when the request has none.
-    assert _create(instance, ldap_body("saved", fake_ldap.port)).status_code == 201
-    no_password = ldap_body("saved", fake_ldap.port, authPassword=None)
-    assert requests.post(url, json=no_password, auth=instance.admin, timeout=10).status_code == 400
-    reused = requests.post(
-        url + "?existingServerName=saved", json=no_password, auth=instance.admin, timeout=10
-    )
+    wrong = _post(instance, "verify-connection", directory_body(slapd, authPassword="wrong"))
+    assert wrong.status_code == 400
+    assert wrong.json().startswith("Failed to connect to LDAP Server.")
+    assert "failed at bind: invalidCredentials" in instance.nexus_log.read_text()
+    anonymous = directory_body(slapd, authScheme="NONE", authUsername=None, authPassword=None)
+    assert _post(instance, "verify-connection", anonymous).status_code == 200
+    # A saved server's stored bind password is used when the request carries none.
+    assert _create(instance, directory_body(slapd, "saved")).status_code == 201
+    no_password = directory_body(slapd, "saved", authPassword=None)
+    assert _post(instance, "verify-connection", no_password).status_code == 400
+    reused = _post(instance, "verify-connection", no_password, "?existingServerName=saved")
     assert reused.status_code == 200
-    assert fake_ldap.wait_for(2) == 2
+    assert slapd.password("bind") not in instance.nexus_log.read_text()
 
 
-def test_ldap_roles_merge_the_directory_groups_with_local_mappings(
-    standin_factory: StandInFactory,
+def test_verify_user_mapping_lists_users_with_their_groups(instance: StandIn, slapd: Slapd) -> None:
+    static = _post(instance, "verify-user-mapping", directory_body(slapd, userBaseDn="ou=people"))
+    assert static.status_code == 200, static.text
+    assert [(u["username"], u["realName"], u["email"], u["membership"]) for u in static.json()] == [
+        ("alice", "Alice Adams", "alice@example.com", ["developers"]),
+        ("mallory", "Mallory Moss", "mallory@example.com", ["auditors"]),
+    ]
+    dynamic = directory_body(
+        slapd, userBaseDn="ou=people", groupType="DYNAMIC", userMemberOfAttribute="memberOf"
+    )
+    answer = _post(instance, "verify-user-mapping", dynamic).json()
+    assert {u["username"]: u["membership"] for u in answer} == {
+        "alice": ["developers"],
+        "mallory": ["auditors"],
+    }
+    # One level below the search base holds no people: the relative user DN matters.
+    top = directory_body(slapd, userBaseDn="")
+    assert _post(instance, "verify-user-mapping", top).json() == []
+    filtered = directory_body(slapd, userBaseDn="ou=people", userLdapFilter="mail=alice@*")
+    assert [u["username"] for u in _post(instance, "verify-user-mapping", filtered).json()] == [
+        "alice"
+    ]
+
+
+def test_verify_login_binds_as_the_user(instance: StandIn, slapd: Slapd) -> None:
+    def login(user: str, password: str) -> requests.Response:
+        body = {
+            "base64Username": base64.b64encode(user.encode()).decode(),
+            "base64Password": base64.b64encode(password.encode()).decode(),
+            "ldapServer": directory_body(slapd, userBaseDn="ou=people"),
+        }
+        return _post(instance, "verify-login", body)
+
+    assert login("alice", slapd.password("alice")).status_code == 200
+    refused = login("alice", "not-her-password")
+    assert (refused.status_code, refused.json()) == (
+        400,
+        "Login of user 'alice' failed: the user was not found or the password is wrong",
+    )
+    assert login("nobody", "x").status_code == 400
+
+
+def test_ldap_users_log_in_through_the_active_realms(
+    standin_factory: StandInFactory, slapd: Slapd, tmp_path: Path, dists: Dists
 ) -> None:
+    """LdapRealm active: alice logs in with her directory password and gets the privileges of
+    the local role named like her group; mallory's group maps to a read-only role, so her
+    upload gets 403; without LdapRealm (or with a wrong password) they get 401."""
+    instance = standin_factory()
+    create_repo(instance, "hosted", hosted_body("ldap-hosted"))
+    body = directory_body(slapd, userBaseDn="ou=people")
+    assert _create(instance, body).status_code == 201
+    roles = instance.rest("v1/security/roles")
+    for role, privileges in {
+        "developers": ["nx-repository-view-pypi-ldap-hosted-*"],
+        "auditors": ["nx-repository-view-pypi-ldap-hosted-read"],
+    }.items():
+        mapping = {"id": role, "name": role, "privileges": privileges}
+        assert requests.post(roles, json=mapping, auth=instance.admin, timeout=5).ok
+    alice = ("alice", slapd.password("alice"))
+    mallory = ("mallory", slapd.password("mallory"))
+    index = instance.repo_url("ldap-hosted") + "simple/"
+    assert requests.get(index, auth=alice, timeout=10).status_code == 401  # realm not active
+
+    realms = instance.rest("v1/security/realms/active")
+    active = ["NexusAuthenticatingRealm", "LdapRealm"]
+    assert requests.put(realms, json=active, auth=instance.admin, timeout=5).status_code == 204
+    assert requests.get(index, auth=alice, timeout=10).status_code == 200
+    assert requests.get(index, auth=("alice", "wrong"), timeout=10).status_code == 401
+    home = tmp_path / "home"
+    sdist = next(path for path in dists.internal if path.suffix != ".whl")
+    uploaded = twine_upload(home, instance.repo_url("ldap-hosted"), *alice, dists.internal_wheel)
+    assert uploaded.returncode == 0, uploaded.stdout + uploaded.stderr
+    refused = twine_upload(home, instance.repo_url("ldap-hosted"), *mallory, sdist)
+    assert "403" in refused.stdout + refused.stderr
+    assert "alice" in instance.request_log.read_text()
+
+    users = requests.get(
+        instance.rest("v1/security/users"),
+        params={"source": "LDAP", "userId": "al"},
+        auth=instance.admin,
+        timeout=10,
+    ).json()
+    assert [(u["userId"], u["source"], u["externalRoles"], u["readOnly"]) for u in users] == [
+        ("alice", "LDAP", ["developers"], True)
+    ]
+    # Local users still log in while LdapRealm comes first (the first realm that accepts wins).
+    reordered = ["LdapRealm", "NexusAuthenticatingRealm"]
+    assert requests.put(realms, json=reordered, auth=instance.admin, timeout=5).status_code == 204
+    admin_call = requests.get(realms, auth=instance.admin, timeout=5)
+    assert admin_call.status_code == 200
+    assert requests.get(index, auth=alice, timeout=10).status_code == 200
+
+
+def test_directory_groups_are_ldap_roles(standin_factory: StandInFactory, slapd: Slapd) -> None:
     """3.77 RoleApiResource: a role made with `?source=LDAP` is stored in the default source;
-    the unfiltered listing merges the LDAP directory's groups (source LDAP, mapped or not).
-    The stand-in's directory holds the `--ldap-group` names."""
+    the unfiltered listing merges the directory's groups (source LDAP, mapped or not)."""
     from nexus_api_client.api.security_management_roles_api import SecurityManagementRolesApi
 
-    instance = standin_factory("--ldap-group", "developers", "--ldap-group", "ops")
+    instance = standin_factory()
     roles = instance.rest("v1/security/roles")
 
     def listed(query: str = "") -> set[tuple[str, str]]:
-        answer = requests.get(roles + query, auth=instance.admin, timeout=5)
+        answer = requests.get(roles + query, auth=instance.admin, timeout=10)
         assert answer.status_code == 200, answer.text
         return {(role["id"], role["source"]) for role in answer.json()}
 
-    assert listed("?source=LDAP") == set()  # no LDAP server maps groups as roles yet
-    assert _create(instance, ldap_body("directory", free_port())).status_code == 201
+    assert listed("?source=LDAP") == set()  # no LDAP server yet
+    assert _create(instance, directory_body(slapd)).status_code == 201
     mapping = {"id": "developers", "name": "LDAP developers", "roles": ["nx-anonymous"]}
     created = requests.post(roles + "?source=LDAP", json=mapping, auth=instance.admin, timeout=5)
     assert (created.status_code, created.json()["source"]) == (200, "default")
 
-    assert listed("?source=LDAP") == {("developers", "LDAP"), ("ops", "LDAP")}
+    assert listed("?source=LDAP") == {("auditors", "LDAP"), ("developers", "LDAP")}
     assert ("developers", "default") in listed("?source=default")
-    assert {("developers", "default"), ("developers", "LDAP"), ("ops", "LDAP")} <= listed()
+    assert {("developers", "default"), ("developers", "LDAP"), ("auditors", "LDAP")} <= listed()
     local = requests.get(f"{roles}/developers", auth=instance.admin, timeout=5).json()
     assert (local["source"], local["roles"]) == ("default", ["nx-anonymous"])
-    group = requests.get(f"{roles}/ops?source=LDAP", auth=instance.admin, timeout=5).json()
+    group = requests.get(f"{roles}/auditors?source=LDAP", auth=instance.admin, timeout=10).json()
     assert group["source"] == "LDAP"
-    missing = requests.get(f"{roles}/ops", auth=instance.admin, timeout=5)
-    assert (missing.status_code, missing.json()) == (404, "Role 'ops' not found.")
+    missing = requests.get(f"{roles}/auditors", auth=instance.admin, timeout=5)
+    assert (missing.status_code, missing.json()) == (404, "Role 'auditors' not found.")
     unknown = requests.get(roles + "?source=Nope", auth=instance.admin, timeout=5)
     assert (unknown.status_code, unknown.json()) == (400, "Source 'Nope' not found.")
 
     typed = SecurityManagementRolesApi(instance.api()).list_security_roles(source="LDAP")
-    assert [(role.id, role.source) for role in typed] == [("developers", "LDAP"), ("ops", "LDAP")]
+    assert [(role.id, role.source) for role in typed] == [
+        ("auditors", "LDAP"),
+        ("developers", "LDAP"),
+    ]
     sources = requests.get(
         instance.rest("v1/security/user-sources"), auth=instance.admin, timeout=5
     ).json()
     assert [source["id"] for source in sources] == ["default", "LDAP"]
+    # A wrong group base finds no groups; a directory that cannot be asked lists none.
+    url = instance.rest(f"{LDAP}/corp")
+    moved = directory_body(slapd, groupBaseDn="ou=nowhere")
+    assert requests.put(url, json=moved, auth=instance.admin, timeout=5).status_code == 204
+    assert listed("?source=LDAP") == set()
+    closed = {**directory_body(slapd), "port": free_port()}
+    assert requests.put(url, json=closed, auth=instance.admin, timeout=5).status_code == 204
+    assert listed("?source=LDAP") == set()
+    assert "LDAP server 'corp' could not be asked" in instance.nexus_log.read_text()

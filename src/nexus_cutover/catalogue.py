@@ -268,10 +268,19 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "LDAP-1",
-        "LDAP is configured, its connection verifies, groups map to roles",
+        "LDAP is configured as expected and verifies; groups map to roles; a directory user"
+        " logs in with them",
         REPOSITORIES,
         ALL,
-        "LDAP servers verified and the roles their groups map to",
+        "the server's URL and base DNs, verified; mapped groups; the probe user's login and roles",
+    ),
+    Check(
+        "LDAP-2",
+        "the mapped roles decide who publishes: the probe user uploads, the denied user gets 403",
+        PUBLISH,
+        BEFORE_AND_AFTER,
+        "the probe user's upload to hosted and the denied user's refused one",
+        writes=True,
     ),
     Check(
         "TS-1",

@@ -91,6 +91,61 @@ class GroupExpectation(_Model):
     members: tuple[str, ...] = ("pypi-proxy", "pypi-hosted")
 
 
+class LdapGroupRole(_Model):
+    """The Nexus role that maps one directory group: its id is the group's name."""
+
+    description: str = ""
+    privileges: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+class LdapExpectation(_Model):
+    """The guide's optional LDAP section (Settings > Security > LDAP, then groups mapped to
+    roles). Present: LDAP is expected, and LDAP-1/LDAP-2 fail until Nexus matches it; absent:
+    they are not applicable. Passwords come from the environment or the *_password_file keys."""
+
+    name: str = "ldap"  # the server's name in Nexus
+    protocol: Literal["ldap", "ldaps"] = "ldap"
+    host: str = "localhost"
+    port: int = Field(default=389, ge=1, le=65535)
+    search_base: str = ""  # e.g. dc=example,dc=com
+    auth_scheme: Literal["NONE", "SIMPLE", "DIGEST_MD5", "CRAM_MD5"] = "SIMPLE"
+    bind_dn: str | None = None  # the account Nexus searches with
+    bind_password_file: Path | None = None  # or NEXUS_CUTOVER_LDAP_BIND_PASSWORD
+    user_base_dn: str = ""  # relative to search_base, e.g. ou=people
+    user_subtree: bool = False
+    user_object_class: str = "inetOrgPerson"
+    user_id_attribute: str = "uid"
+    user_real_name_attribute: str = "cn"
+    user_email_attribute: str = "mail"
+    user_filter: str = ""
+    group_type: Literal["static", "dynamic"] = "static"
+    group_base_dn: str = ""  # relative to search_base, e.g. ou=groups (static)
+    group_subtree: bool = False
+    group_object_class: str = "groupOfNames"
+    group_id_attribute: str = "cn"
+    group_member_attribute: str = "member"
+    group_member_format: str = "${dn}"
+    user_member_of_attribute: str = "memberOf"  # dynamic groups
+    # Directory group -> the Nexus role of the same id that `migrate provision` keeps.
+    groups: dict[str, LdapGroupRole] = Field(default_factory=dict)
+    # A directory user who must log in holding these groups' roles and may publish (LDAP-2).
+    probe_user: str | None = None
+    probe_password_file: Path | None = None  # or NEXUS_CUTOVER_LDAP_PROBE_PASSWORD
+    probe_groups: tuple[str, ...] = ()
+    # A directory user who logs in but must not publish (LDAP-2).
+    denied_user: str | None = None
+    denied_password_file: Path | None = None  # or NEXUS_CUTOVER_LDAP_DENIED_PASSWORD
+
+
+# Which password each LDAP secret is: environment variable and password-file key.
+LDAP_SECRETS: dict[str, tuple[str, str]] = {
+    "bind": ("NEXUS_CUTOVER_LDAP_BIND_PASSWORD", "bind_password_file"),
+    "probe": ("NEXUS_CUTOVER_LDAP_PROBE_PASSWORD", "probe_password_file"),
+    "denied": ("NEXUS_CUTOVER_LDAP_DENIED_PASSWORD", "denied_password_file"),
+}
+
+
 class Expected(_Model):
     """The state the migration must reach (defaults: the guide's values)."""
 
@@ -112,9 +167,15 @@ class Expected(_Model):
     routing_rule: str = "internal-projects"
     health_role: str = "nexus-cutover-health"
     admin_users: tuple[str, ...] = ("admin",)
-    # Whether Nexus must authenticate against LDAP (LDAP-1): true fails where none is
-    # configured; false makes LDAP-1 not applicable.
-    ldap: bool = False
+    # Whether Nexus must authenticate against LDAP (LDAP-1, LDAP-2): false (default) makes them
+    # not applicable; true expects some LDAP server with mapped groups; a [expected.ldap]
+    # table expects exactly that server, those group roles and the probe users.
+    ldap: bool | LdapExpectation = False
+
+    @property
+    def ldap_details(self) -> LdapExpectation | None:
+        """The expected LDAP configuration when a [expected.ldap] table gives one."""
+        return self.ldap if isinstance(self.ldap, LdapExpectation) else None
 
     @property
     def repository_names(self) -> tuple[str, str, str]:
@@ -267,10 +328,12 @@ class Settings(_Model):
     config_file: Path | None = Field(default=None, exclude=True)
     nexus_password: SecretStr | None = Field(default=None, exclude=True)
     pypiserver_password: SecretStr | None = Field(default=None, exclude=True)
+    # The LDAP passwords (keys of LDAP_SECRETS) that the environment or files give.
+    ldap_passwords: dict[str, SecretStr] = Field(default_factory=dict, exclude=True)
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret this configuration knows, for masking output."""
-        found = (self.nexus_password, self.pypiserver_password)
+        found = (self.nexus_password, self.pypiserver_password, *self.ldap_passwords.values())
         return tuple(s.get_secret_value() for s in found if s is not None)
 
 
@@ -339,8 +402,24 @@ def load_settings(
                 settings.pypiserver.password_file,
                 f"pypiserver user '{settings.pypiserver.user or ''}' at {settings.pypiserver.url}",
             ),
+            "ldap_passwords": read_ldap_passwords(settings.expected.ldap_details, env),
         }
     )
+
+
+def read_ldap_passwords(
+    ldap: LdapExpectation | None, environ: Mapping[str, str] | None = None
+) -> dict[str, SecretStr]:
+    """The LDAP passwords the environment or the named files give (none when not expected)."""
+    if ldap is None:
+        return {}
+    env = os.environ if environ is None else environ
+    found = {}
+    for key, (variable, file_key) in LDAP_SECRETS.items():
+        secret = _read_secret(env, variable, getattr(ldap, file_key), f"LDAP {key}")
+        if secret is not None:
+            found[key] = secret
+    return found
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -414,9 +493,14 @@ def _resolve_paths(settings: Settings, base_dir: Path) -> Settings:
         return tuple(p for p in map(resolve, paths) if p)
 
     clients = settings.clients
+    ldap: bool | LdapExpectation = settings.expected.ldap
+    if isinstance(ldap, LdapExpectation):
+        files = {key: resolve(getattr(ldap, key)) for _, key in LDAP_SECRETS.values()}
+        ldap = ldap.model_copy(update=files)
     return settings.model_copy(
         update={
             "state_dir": resolve(settings.state_dir),
+            "expected": settings.expected.model_copy(update={"ldap": ldap}),
             "nexus": settings.nexus.model_copy(
                 update={
                     "password_file": resolve(settings.nexus.password_file),

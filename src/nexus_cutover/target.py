@@ -92,6 +92,18 @@ class PypiserverEndpoint:
 
 
 @dataclass(frozen=True)
+class LdapPasswords:
+    """The LDAP bind account's and the probe users' passwords (expected.ldap)."""
+
+    bind: str | None = field(default=None, repr=False)
+    probe: str | None = field(default=None, repr=False)
+    denied: str | None = field(default=None, repr=False)
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.bind, self.probe, self.denied) if p)
+
+
+@dataclass(frozen=True)
 class Target:
     backend: str
     nexus: NexusEndpoint
@@ -101,10 +113,12 @@ class Target:
     state_dir: Path
     read_only: bool = False
     config_file: Path | None = None
+    ldap_passwords: LdapPasswords = field(default_factory=LdapPasswords)
 
     def secrets(self) -> tuple[str, ...]:
         found = [self.nexus.credentials, self.pypiserver.credentials]
-        return tuple(c.password for c in found if c is not None and c.password)
+        logins = tuple(c.password for c in found if c is not None and c.password)
+        return logins + self.ldap_passwords.values()
 
     def urls(self) -> dict[str, str]:
         """The addresses a report names (an empty pypiserver URL: none, decommissioned)."""

@@ -39,14 +39,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="enforce the Community Edition daily request limit (off by default)",
     )
-    parser.add_argument(
-        "--ldap-group",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a group of the LDAP directory (repeatable): listed as an LDAP role while an LDAP"
-        " server maps groups as roles, since the stand-in queries no directory",
-    )
     return parser.parse_args(argv)
 
 
@@ -76,7 +68,6 @@ def main(argv: list[str] | None = None) -> int:
         admin_password_file=args.admin_password_file,
         usage_limit_components=args.usage_limit_components,
         usage_limit_requests=args.usage_limit_requests_per_day,
-        ldap_groups=tuple(args.ldap_group),
     )
     ports = [args.port] + ([args.repository_port] if args.repository_port else [])
     try:

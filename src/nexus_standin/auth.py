@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.requests import Request
 
@@ -81,6 +82,14 @@ class Subject:
         self.demand(self.permits_view(repo, action))
 
 
+class ExternalRealm(Protocol):
+    """A realm whose users live elsewhere (the LDAP realm): their role ids, or None."""
+
+    name: str
+
+    def authenticate(self, user_id: str, password: str) -> list[str] | None: ...
+
+
 def parse_basic(header: str) -> tuple[str, str] | None:
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":
@@ -95,11 +104,16 @@ def parse_basic(header: str) -> tuple[str, str] | None:
 
 class Authenticator:
     def __init__(
-        self, security: SecurityStore, privileges: PrivilegeStore, repos: RepositoryStore
+        self,
+        security: SecurityStore,
+        privileges: PrivilegeStore,
+        repos: RepositoryStore,
+        external: tuple[ExternalRealm, ...] = (),
     ) -> None:
         self._security = security
         self._privileges = privileges
         self._repos = repos
+        self._external = {realm.name: realm for realm in external}
         # Verified (user, sha256(password)) -> the stored hash it matched; avoids re-running
         # PBKDF2 on every pip request while still noticing a password change.
         self._verified: dict[tuple[str, str], str] = {}
@@ -111,10 +125,11 @@ class Authenticator:
         credentials = parse_basic(authorization)
         if credentials is None:
             raise Unauthorized()
-        user = self._authenticate(*credentials)
-        if user is None:
+        user_id, password = credentials
+        roles = self._login(user_id, password)
+        if roles is None:
             raise Unauthorized()
-        return Subject(user.user_id, True, self._permissions(user.roles))
+        return Subject(user_id, True, self._permissions(roles))
 
     def anonymous(self) -> Subject:
         settings = self._security.anonymous()
@@ -127,9 +142,21 @@ class Authenticator:
         names = self._security.privileges_of(roles)
         return self._privileges.permissions(names, self._repos.all())
 
+    def _login(self, user_id: str, password: str) -> list[str] | None:
+        """The active realms in their order; the first that accepts the login gives the roles
+        (3.77 `FirstSuccessfulModularRealmAuthenticator`)."""
+        for realm in self._security.active_realms():
+            if realm == AUTHENTICATING_REALM:
+                user = self._authenticate(user_id, password)
+                if user is not None:
+                    return user.roles
+            elif realm in self._external:
+                roles = self._external[realm].authenticate(user_id, password)
+                if roles is not None:
+                    return roles
+        return None
+
     def _authenticate(self, user_id: str, password: str) -> User | None:
-        if AUTHENTICATING_REALM not in self._security.active_realms():
-            return None
         user = self._security.user(user_id)
         if user is None:
             # Same work as a real check, so timing does not tell whether the user exists.

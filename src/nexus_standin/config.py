@@ -21,8 +21,6 @@ class InstanceConfig:
     # Community Edition usage limits (store/usage.py); None: not enforced.
     usage_limit_components: int | None = None
     usage_limit_requests: int | None = None
-    # Groups the LDAP directory holds: the stand-in cannot query one (rest/roles.py).
-    ldap_groups: tuple[str, ...] = ()
 
     @property
     def skips_offline_group_members(self) -> bool:

@@ -29,6 +29,8 @@ from nexus_api_client.models.http_client_connection_attributes import (
 from nexus_api_client.models.http_client_connection_authentication_attributes import (
     HttpClientConnectionAuthenticationAttributes,
 )
+from nexus_api_client.models.ldap_test_user_mapping_xo import LdapTestUserMappingXo
+from nexus_api_client.models.ldap_verify_login_xo import LdapVerifyLoginXo
 from nexus_api_client.models.negative_cache_attributes import NegativeCacheAttributes
 from nexus_api_client.models.page_asset_xo import PageAssetXO
 from nexus_api_client.models.page_component_xo import PageComponentXO
@@ -78,6 +80,8 @@ __all__ = [
     "HttpClientAttributes",
     "HttpClientConnectionAttributes",
     "HttpClientConnectionAuthenticationAttributes",
+    "LdapTestUserMappingXo",
+    "LdapVerifyLoginXo",
     "NegativeCacheAttributes",
     "PageAssetXO",
     "PageComponentXO",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .auth import Authenticator
 from .config import InstanceConfig
+from .ldap_realm import DirectoryError, LdapRealm
 from .logs import AppLog, OutboundLog, RequestLog
 from .pypi.format import PypiFormat
 from .pypi.hosted import HostedPypi
@@ -24,6 +25,8 @@ from .store.routing import RoutingRuleStore
 from .store.security import SecurityStore, bootstrap
 from .store.usage import UsageLimits, node_id
 
+LDAP_LOG = "org.sonatype.nexus.ldap.internal.realms.LdapRealm"
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -36,6 +39,7 @@ class Runtime:
     tasks: TaskStore
     cleanup_policies: CleanupPolicyStore
     ldap: LdapStore
+    ldap_realm: LdapRealm
     freeze: FreezeService
     privileges: PrivilegeStore
     auth: Authenticator
@@ -77,6 +81,12 @@ def build_runtime(config: InstanceConfig) -> Runtime:
     remote = RemoteClient(app_log, OutboundLog(config.log_dir), user_agent)
     routing = RoutingRuleStore(db)
     proxy = ProxyPypi(db, content, blobs, remote, usage, routing.blocks)
+    ldap = LdapStore(db)
+
+    def directory_failed(server: str, error: DirectoryError) -> None:
+        app_log.warning(LDAP_LOG, f"LDAP server '{server}' could not be asked: {error}")
+
+    ldap_realm = LdapRealm(ldap, directory_failed)
     return Runtime(
         config=config,
         db=db,
@@ -86,10 +96,11 @@ def build_runtime(config: InstanceConfig) -> Runtime:
         security=security,
         tasks=tasks,
         cleanup_policies=CleanupPolicyStore(db),
-        ldap=LdapStore(db),
+        ldap=ldap,
+        ldap_realm=ldap_realm,
         freeze=freeze,
         privileges=privileges,
-        auth=Authenticator(security, privileges, repos),
+        auth=Authenticator(security, privileges, repos, (ldap_realm,)),
         pypi=PypiFormat(
             db, repos, content, blobs, hosted, proxy, config.skips_offline_group_members
         ),

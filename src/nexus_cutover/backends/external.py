@@ -8,7 +8,13 @@ from pathlib import Path
 
 from nexus_cutover.backends.base import Backend
 from nexus_cutover.config import Settings
-from nexus_cutover.target import Credentials, NexusEndpoint, PypiserverEndpoint, Target
+from nexus_cutover.target import (
+    Credentials,
+    LdapPasswords,
+    NexusEndpoint,
+    PypiserverEndpoint,
+    Target,
+)
 
 
 def external_target(settings: Settings) -> Target:
@@ -45,6 +51,9 @@ def external_target(settings: Settings) -> Target:
         state_dir=settings.state_dir,
         read_only=settings.read_only,
         config_file=settings.config_file,
+        ldap_passwords=LdapPasswords(
+            **{k: v.get_secret_value() for k, v in settings.ldap_passwords.items()}
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from nexus_cutover.backends import directory as ldap_directory
 from nexus_cutover.backends.base import PROJECTS, Backend, StartedServices, prepare_secrets
 from nexus_cutover.backends.processes import (
     LOOPBACK,
@@ -32,6 +33,7 @@ from nexus_cutover.backends.seeding import (
     seed_projects,
     seed_straggler_job,
 )
+from nexus_cutover.config import Settings
 from nexus_cutover.errors import ConfigError, CutoverError
 from nexus_cutover.guardrails.stragglers import USER_AGENT_DEFAULT, server_options
 from nexus_cutover.target import Target
@@ -118,9 +120,35 @@ class LocalServices(StartedServices):
     def pypiserver_running(self) -> bool:
         return self.pypiserver is not None and pid_alive(self.pypiserver.pid)
 
+    @property
+    def directory(self) -> ldap_directory.Directory | None:
+        """The LDAP directory (slapd) beside Nexus, when slapd is installed."""
+        return ldap_directory.load_directory(self.directory_root)
+
+    @property
+    def directory_root(self) -> Path:
+        return self.root / "directory"
+
+    def target(self, settings: Settings) -> Target:
+        """The common target; with a directory seeded here (running or not: a stopped one must
+        fail the LDAP checks, not make them not applicable), LDAP is expected against it."""
+        target = super().target(settings)
+        port = ldap_directory.seeded_port(self.directory_root)
+        if port is None:
+            return target
+        expected = ldap_directory.expectation(port, self.secrets_dir, target.expected)
+        return replace(
+            target,
+            expected=target.expected.model_copy(update={"ldap": expected}),
+            ldap_passwords=ldap_directory.passwords(self.secrets_dir),
+        )
+
     def stop(self) -> None:
         if self.pypiserver is not None:
             self.pypiserver.stop()
+        directory = self.directory
+        if directory is not None:
+            directory.stop()
         self.nexus.stop()
         (self.root / STATE_FILE).unlink(missing_ok=True)
 
@@ -180,6 +208,12 @@ def start_local(root: Path, seed: Iterable[Path] = ()) -> LocalServices:
         nexus = start_standin(root / "nexus-data", ports, root / "secrets" / "nexus-admin")
     except CutoverError:
         pypiserver.stop()
+        raise
+    try:
+        ldap_directory.start_directory(root / "directory", root / "secrets")
+    except CutoverError:
+        pypiserver.stop()
+        nexus.stop()
         raise
     services = LocalServices(root, nexus, ports, pypiserver)
     services.save()
@@ -293,6 +327,8 @@ class LocalBackend(Backend):
         services = self.running()
         if services is None:
             services = start_local(self.root, sample_dists(self.settings))
+        else:  # a directory that stopped on its own comes back with the others
+            ldap_directory.start_directory(services.directory_root, services.secrets_dir)
         try:
             run_sample_migration(services, self.settings)
         except BaseException:

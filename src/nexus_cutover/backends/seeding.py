@@ -101,6 +101,10 @@ def run_sample_migration(services: StartedServices, settings: Settings) -> Targe
     migrate.backup(services.packages_dir, services.root / "backup" / BACKUP_NAME)
     migrate.provision(NexusClient(target.nexus), target.expected, dry_run=False)
     provision_guard_rails(target)
+    if target.expected.ldap_details is not None:
+        migrate.provision_ldap(
+            NexusClient(target.nexus), target.expected.ldap_details, target.ldap_passwords.bind
+        )
     uploaded = migrate.upload(target, services.packages_dir, progress=False)
     if not uploaded.ok:
         problems = [*uploaded.problems, *uploaded.parity_missing, uploaded.aborted or ""]

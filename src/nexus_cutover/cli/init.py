@@ -107,6 +107,41 @@ write_policy = "Allow redeploy"   # or "Disable redeploy" (ALLOW_ONCE) or "Read-
 name = "pypi-group"
 members = ["pypi-proxy", "pypi-hosted"]
 
+# The guide's optional LDAP section. Uncomment when Nexus must authenticate against a
+# directory: LDAP-1/LDAP-2 then fail until Nexus matches it, and `migrate provision` creates
+# the server, the group roles and activates LdapRealm. Left out: LDAP checks are not applicable
+# (`ldap = true` under [expected] instead: any LDAP server that verifies, with a mapped group).
+# Passwords: NEXUS_CUTOVER_LDAP_BIND_PASSWORD / _PROBE_PASSWORD / _DENIED_PASSWORD, or the
+# *_password_file keys; never in this file.
+# [expected.ldap]
+# name = "corp-ldap"
+# protocol = "ldap"                          # or "ldaps"
+# host = "ldap.example.com"
+# port = 389
+# search_base = "dc=example,dc=com"
+# auth_scheme = "SIMPLE"                     # NONE, SIMPLE, DIGEST_MD5, CRAM_MD5
+# bind_dn = "cn=nexus,ou=services,dc=example,dc=com"
+# bind_password_file = "secrets/ldap-bind"
+# user_base_dn = "ou=people"                 # relative to search_base
+# user_object_class = "inetOrgPerson"
+# user_id_attribute = "uid"
+# group_type = "static"                      # or "dynamic" (user_member_of_attribute)
+# group_base_dn = "ou=groups"
+# group_object_class = "groupOfNames"
+# group_member_attribute = "member"
+# group_member_format = "${{dn}}"
+# probe_user = "alice"                       # logs in with the roles of probe_groups, publishes
+# probe_password_file = "secrets/ldap-alice"
+# probe_groups = ["developers"]
+# denied_user = "mallory"                    # logs in, must not publish
+# denied_password_file = "secrets/ldap-mallory"
+#
+# [expected.ldap.groups.developers]          # the Nexus role with the group's id
+# privileges = ["nx-repository-view-pypi-pypi-hosted-add",
+#               "nx-repository-view-pypi-pypi-hosted-edit",
+#               "nx-repository-view-pypi-pypi-group-read",
+#               "nx-repository-view-pypi-pypi-group-browse"]
+
 [clients]
 # Every project that used pypiserver: scanned for index URLs (CLIENT-*, DOCKER-*, SEC-3).
 projects = {projects}

@@ -183,10 +183,11 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
 
     result = migrate.provision(client, target.expected, args.dry_run, show_drift=show)
     guard = provision_guard_rails(target, args.dry_run, out)
+    ldap = _provision_ldap(args, target, out)
     if not result.actions:
         return out.summary(
             "the proxy, hosted and group repositories match the expected state; nothing changed"
-            f"; {guard}",
+            f"; {guard}{ldap}",
             True,
         )
     verb = "would " if args.dry_run else ""
@@ -196,9 +197,35 @@ def _provision(args: argparse.Namespace, target: Target, out: _Output) -> int:
     updated = len(result.actions) - created
     return out.summary(
         f"{verb}create {created}, {verb}update {updated} repositories;"
-        f" {3 - len(result.actions)} already as expected; {guard}",
+        f" {3 - len(result.actions)} already as expected; {guard}{ldap}",
         True,
     )
+
+
+def _provision_ldap(args: argparse.Namespace, target: Target, out: _Output) -> str:
+    """The LDAP part of provision ([expected.ldap]): its lines, and a note for the summary."""
+    expected = target.expected.ldap_details
+    if expected is None:
+        return ""
+
+    def show(drift: Sequence[str]) -> None:
+        if drift:
+            out.line("LDAP drift (field: actual -> expected):")
+            out.items(list(drift))
+
+    result = migrate.provision_ldap(
+        NexusClient(target.nexus),
+        expected,
+        target.ldap_passwords.bind,
+        args.dry_run,
+        show_drift=show,
+    )
+    verb = "would " if args.dry_run else ""
+    for action in result.actions:
+        out.line(f"{verb}{action}")
+    if not result.actions:
+        return "; LDAP as expected"
+    return f"; LDAP: {len(result.actions)} change(s) {'planned' if args.dry_run else 'made'}"
 
 
 # -- upload ---------------------------------------------------------------------------------

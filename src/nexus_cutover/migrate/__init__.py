@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         RefusedError,
     )
     from nexus_cutover.migrate.journal import Change, Journal
+    from nexus_cutover.migrate.ldap import LdapProvisionResult, provision_ldap
     from nexus_cutover.migrate.provision import ProvisionResult, provision, repository_drift
     from nexus_cutover.migrate.roles import RoleResult, provision_health_role, user_instructions
     from nexus_cutover.migrate.rollback import RollbackResult, rollback
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from nexus_cutover.repoconfig import Drift, compute_drift
 
 _WHERE: dict[str, str] = {
+    "LdapProvisionResult": "nexus_cutover.migrate.ldap",
+    "provision_ldap": "nexus_cutover.migrate.ldap",
     "RoleResult": "nexus_cutover.migrate.roles",
     "provision_health_role": "nexus_cutover.migrate.roles",
     "user_instructions": "nexus_cutover.migrate.roles",
@@ -101,6 +104,7 @@ class _Steps(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Steps
 
+
 __all__ = [
     "BackupError",
     "BackupResult",
@@ -113,6 +117,7 @@ __all__ = [
     "Gate",
     "Journal",
     "JournalError",
+    "LdapProvisionResult",
     "MigrationError",
     "ProvisionError",
     "ProvisionResult",
@@ -130,6 +135,7 @@ __all__ = [
     "internal_projects",
     "provision",
     "provision_health_role",
+    "provision_ldap",
     "provision_routing",
     "remember",
     "repository_drift",

@@ -28,7 +28,9 @@ class RoleResult:
 
 
 def expected_role(expected: Expected, available: set[str]) -> dict[str, Any]:
-    return health_role(expected.health_role, expected.repository_names, expected.ldap, available)
+    return health_role(
+        expected.health_role, expected.repository_names, expected.ldap is not False, available
+    )
 
 
 def role_drift(client: NexusAdmin, expected: Expected) -> tuple[str, ...]:

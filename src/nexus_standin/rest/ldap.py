@@ -1,12 +1,19 @@
 """/v1/security/ldap: LDAP server configurations, their order, and "verify connection".
 
 Bodies go through the 3.97 models (`CreateLdapServerXo`, `UpdateLdapServerXo`,
-`ReadLdapServerXo`). The bind password is kept but never returned or logged. No LDAP user ever
-logs in here: the configuration is stored and verified, not used for authentication.
+`ReadLdapServerXo`, `LdapVerifyLoginXo`, `LdapTestUserMappingXo`). The bind password is kept
+but never returned or logged. The verify endpoints ask the directory with the configuration
+in the request (the stored password when `existingServerName` names a server and the request
+carries none), through the same code as the LDAP realm (ldap_realm.py). Their failure answers
+are not documented (the 3.97 description lists only 200): here 400 with a JSON string,
+"Failed to connect to LDAP Server. ..." when the server cannot be reached or bound (the text
+Nexus logs, see ldap_verify.py) and a message of ours for a refused login (UNCONFIRMED).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,7 +21,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import JsonMessageError, NexusError, ValidationFailed
-from ..models import CreateLdapServerXo, ReadLdapServerXo, UpdateLdapServerXo
+from ..ldap_realm import USER_MAPPING_LIMIT, Directory, DirectoryError
+from ..models import (
+    CreateLdapServerXo,
+    LdapTestUserMappingXo,
+    LdapVerifyLoginXo,
+    ReadLdapServerXo,
+    UpdateLdapServerXo,
+)
 from ..store.ldap import LdapServer
 from .ldap_verify import VerifyFailure, connect_message, verify
 from .support import Call, dump, json_response, no_content, parse_model, rest
@@ -34,10 +48,14 @@ STATIC_GROUP_FIELDS = (
 
 
 def _request(
-    call: Call, model: type[BaseModel], *, fallback_password: str | None = None
+    call: Call,
+    model: type[BaseModel],
+    *,
+    fallback_password: str | None = None,
+    data: Any = None,
 ) -> dict[str, Any]:
     """The body validated by its model and Nexus's conditional rules, as camelCase JSON."""
-    data = call.json()
+    data = call.json() if data is None else data
     if isinstance(data, dict):
         data = {
             key: value.upper() if key in ENUM_FIELDS and isinstance(value, str) else value
@@ -167,33 +185,92 @@ def change_order(call: Call) -> Response:
     return no_content()
 
 
-def verify_connection(call: Call) -> Response:
-    """200 when the server answers; 400 with Nexus's "Failed to connect ..." text otherwise."""
+def _verified_config(call: Call, data: Any = None) -> dict[str, Any]:
+    """The server configuration of a verify request; a stored server's password fills in."""
     call.subject.require("nexus:ldap:update")
     existing_name = call.query("existingServerName")
     existing = call.runtime.ldap.get(existing_name) if existing_name else None
     if existing_name and existing is None:
         raise NexusError(404, f"LDAP server '{existing_name}' not found")
-    config = _request(
-        call, CreateLdapServerXo, fallback_password=existing.password if existing else None
+    return _request(
+        call,
+        CreateLdapServerXo,
+        fallback_password=existing.password if existing else None,
+        data=data,
     )
+
+
+def _unreachable(call: Call, config: dict[str, Any], stage: str, cause: str) -> JsonMessageError:
+    call.runtime.app_log.warning(
+        LOG_SOURCE,
+        f"Verify connection to LDAP server {config['host']}:{config['port']}"
+        f" failed at {stage}: {cause}",
+        call.subject.user_id,
+    )
+    return JsonMessageError(400, connect_message(str(config["host"]), int(config["port"])))
+
+
+def verify_connection(call: Call) -> Response:
+    """200 when the server answers; 400 with Nexus's "Failed to connect ..." text otherwise."""
+    config = _verified_config(call)
     try:
         stage = verify(config)
     except VerifyFailure as failure:
-        call.runtime.app_log.warning(
-            LOG_SOURCE,
-            f"Verify connection to LDAP server {config['host']}:{config['port']}"
-            f" failed at {failure.stage}: {failure.cause}",
-            call.subject.user_id,
-        )
-        raise JsonMessageError(
-            400, connect_message(str(config["host"]), int(config["port"]))
-        ) from None
+        raise _unreachable(call, config, failure.stage, failure.cause) from None
     call.runtime.app_log.info(
         LOG_SOURCE,
         f"Verified connection to LDAP server {config['host']}:{config['port']} ({stage})",
         call.subject.user_id,
     )
+    return Response(status_code=200)
+
+
+def verify_user_mapping(call: Call) -> Response:
+    """The users the configuration finds (at most 20) with their groups."""
+    config = _verified_config(call)
+    try:
+        users = Directory(config).users(limit=USER_MAPPING_LIMIT)
+    except DirectoryError as error:
+        raise _unreachable(call, config, error.stage, error.cause) from None
+    return json_response(
+        [
+            dump(
+                LdapTestUserMappingXo(
+                    username=user.username,
+                    realName=user.real_name,
+                    email=user.email,
+                    membership=list(user.groups),
+                )
+            )
+            for user in users
+        ]
+    )
+
+
+def _decoded(value: str, field: str) -> str:
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed([(f"PARAMETER {field}", "must be Base64-encoded")]) from None
+
+
+def verify_login(call: Call) -> Response:
+    """200 when the user is found and the password binds; 400 otherwise."""
+    body = call.json()
+    request = parse_model(LdapVerifyLoginXo, body)
+    server = body.get("ldapServer") if isinstance(body, dict) else None
+    config = _verified_config(call, server)
+    username = _decoded(request.base64_username, "base64Username")
+    password = _decoded(request.base64_password, "base64Password")
+    try:
+        user = Directory(config).authenticate(username, password)
+    except DirectoryError as error:
+        raise _unreachable(call, config, error.stage, error.cause) from None
+    if user is None:
+        raise JsonMessageError(
+            400,
+            f"Login of user '{username}' failed: the user was not found or the password is wrong",
+        )
     return Response(status_code=200)
 
 
@@ -209,6 +286,8 @@ routes = [
     Route(LDAP, rest(create_server), methods=["POST"]),
     Route(LDAP + "/change-order", rest(change_order), methods=["POST"]),
     Route(LDAP + "/verify-connection", rest(verify_connection), methods=["POST"]),
+    Route(LDAP + "/verify-user-mapping", rest(verify_user_mapping), methods=["POST"]),
+    Route(LDAP + "/verify-login", rest(verify_login), methods=["POST"]),
     Route(LDAP + "/cache", rest(clear_cache), methods=["DELETE"]),
     Route(LDAP + "/{name:str}", rest(get_server), methods=["GET"]),
     Route(LDAP + "/{name:str}", rest(update_server), methods=["PUT"]),

@@ -1,19 +1,18 @@
 """Verify an LDAP server configuration: really reach the server, as Nexus's "Verify connection".
 
 Stages: a TCP connection to host:port (within connectionTimeoutSeconds); for LDAPS a TLS
-handshake; then, when the `ldap3` package can be imported, a bind with the configured scheme
-(NONE: anonymous bind, SIMPLE: bind as authUsername, DIGEST_MD5: SASL). Without ldap3 no LDAP
-message is sent: reaching the port (and the TLS handshake) is all that is checked. CRAM_MD5 is
-not offered by ldap3, so it is checked up to TLS too.
+handshake; then a bind as the configured system account (NONE: anonymous, SIMPLE: as
+authUsername, DIGEST_MD5: SASL), the connection the LDAP realm searches with
+(ldap_realm.py). CRAM_MD5 is not offered by ldap3, so it fails at the bind stage.
 """
 
 from __future__ import annotations
 
-import importlib
 import socket
 import ssl
-from types import ModuleType
 from typing import Any
+
+from ..ldap_realm import Directory, DirectoryError
 
 
 class VerifyFailure(Exception):
@@ -33,24 +32,16 @@ def connect_message(host: str, port: int) -> str:
     )
 
 
-def ldap3_module() -> ModuleType | None:
-    try:
-        return importlib.import_module("ldap3")
-    except ImportError:
-        return None
-
-
 def verify(config: dict[str, Any]) -> str:
     """Raise VerifyFailure when the server cannot be reached or bound; else say what was done."""
     host, port = str(config["host"]), int(config["port"])
     timeout = float(config.get("connectionTimeoutSeconds") or 30)
     secure = str(config["protocol"]).upper() == "LDAPS"
     _reach(host, port, timeout, secure)
-    ldap3 = ldap3_module()
-    scheme = str(config["authScheme"]).upper()
-    if ldap3 is None or scheme == "CRAM_MD5":
-        return "tls" if secure else "tcp"
-    _bind(ldap3, config, host, port, timeout, secure, scheme)
+    try:
+        Directory(config).verify()
+    except DirectoryError as error:
+        raise VerifyFailure(error.stage, error.cause) from None
     return "bind"
 
 
@@ -69,48 +60,3 @@ def _reach(host: str, port: int, timeout: float, secure: bool) -> None:
                 raise VerifyFailure("tls", f"{type(exc).__name__}: {exc}") from None
     finally:
         sock.close()
-
-
-def _bind(
-    ldap3: Any,
-    config: dict[str, Any],
-    host: str,
-    port: int,
-    timeout: float,
-    secure: bool,
-    scheme: str,
-) -> None:
-    user = config.get("authUsername")
-    password = config.get("authPassword")
-    try:
-        server = ldap3.Server(
-            host, port=port, use_ssl=secure, connect_timeout=timeout, get_info=ldap3.NONE
-        )
-        if scheme == "SIMPLE":
-            connection = ldap3.Connection(
-                server,
-                user=user,
-                password=password,
-                authentication=ldap3.SIMPLE,
-                receive_timeout=timeout,
-            )
-        elif scheme == "DIGEST_MD5":
-            connection = ldap3.Connection(
-                server,
-                authentication=ldap3.SASL,
-                sasl_mechanism=ldap3.DIGEST_MD5,
-                sasl_credentials=(config.get("authRealm"), user, password, None),
-                receive_timeout=timeout,
-            )
-        else:
-            connection = ldap3.Connection(
-                server, authentication=ldap3.ANONYMOUS, receive_timeout=timeout
-            )
-        bound = connection.bind()
-        result = getattr(connection, "result", None)
-        connection.unbind()
-    except Exception as exc:  # ldap3 raises its own exception tree for every failure
-        raise VerifyFailure("bind", f"{type(exc).__name__}: {exc}") from None
-    if not bound:
-        description = result.get("description") if isinstance(result, dict) else None
-        raise VerifyFailure("bind", str(description or "bind refused"))

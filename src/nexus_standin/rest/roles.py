@@ -5,9 +5,10 @@ Every role made through the API lands in the default (local) authorization manag
 DEFAULT_SOURCE; `AuthorizationManagerImpl.convert`). An LDAP "external role mapping" is such a
 local role whose id is the directory group's name. `GET` without `source` merges every
 authorization manager (`SecuritySystem.listRoles()`), so the LDAP directory's groups are listed
-too, with source `LDAP`, mapped or not; `?source=LDAP` lists only those. The stand-in has no
-directory to ask: the groups it reports are the `--ldap-group` names, and only while an LDAP
-server with `ldapGroupsAsRoles` is configured. PUT and DELETE always act on the default manager.
+too, with source `LDAP`, mapped or not; `?source=LDAP` lists only those. They are asked of the
+configured directories (ldap_realm.py, NP2 `LdapAuthorizationManager.listRoles`: id = name =
+the group, and a directory that cannot be asked lists none). PUT and DELETE always act on the
+default manager.
 Error bodies are JSON strings, as the resource's WebApplicationMessageExceptions.
 """
 
@@ -49,12 +50,9 @@ def _source(call: Call, default: str | None = DEFAULT_SOURCE) -> str | None:
 
 
 def directory_groups(call: Call) -> list[Role]:
-    """The LDAP authorization manager's roles: the directory's groups (see the module doc)."""
-    if not any(server.config.get("ldapGroupsAsRoles") for server in call.runtime.ldap.all()):
-        return []
+    """The LDAP authorization manager's roles: the directories' groups (see the module doc)."""
     return [
-        Role(group, group, group, [], read_only=True, source=LDAP_SOURCE)
-        for group in call.runtime.config.ldap_groups
+        Role(group, group, "", [], source=LDAP_SOURCE) for group in call.runtime.ldap_realm.groups()
     ]
 
 

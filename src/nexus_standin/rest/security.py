@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import NexusError, ValidationFailed
+from ..ldap_realm import DirectoryUser
 from ..models import (
     AnonymousAccessSettingsXO,
     ApiCreateUser,
@@ -19,6 +20,7 @@ from ..models import (
 from ..store.security import (
     AVAILABLE_REALMS,
     DEFAULT_SOURCE,
+    LDAP_SOURCE,
     USER_SOURCES,
     User,
     hash_password,
@@ -106,11 +108,40 @@ def _check_roles(call: Call, roles: list[str]) -> None:
         raise ValidationFailed([("*", f"Role '{role}' does not exist.") for role in missing])
 
 
+def _directory_user_json(user: DirectoryUser) -> dict[str, Any]:
+    """An LDAP user as 3.77 `UserApiResource.fromUser` shows it: read-only, its groups as
+    external roles (source LDAP), no local role mappings (the stand-in keeps none for LDAP
+    users); the real name split into first and last name as `User.setName` does."""
+    first, _, last = user.real_name.strip().partition(" ")
+    return dump(
+        ApiUser(
+            userId=user.username,
+            firstName=first or None,
+            lastName=last or None,
+            emailAddress=user.email or None,
+            source=LDAP_SOURCE,
+            status="active",
+            readOnly=True,
+            roles=[],
+            externalRoles=list(user.groups),
+        )
+    )
+
+
 def list_users(call: Call) -> Response:
+    """Local users, the LDAP directories' users, or both (no `source`); a starts-with search
+    on `userId` (3.77 `UserApiResource.getUsers`, NP2 `LdapUserManager.searchUsers`; at most
+    100 from a remote source); an unknown source finds nobody."""
     call.subject.require("nexus:users:read")
-    wanted = (call.query("userId") or "").lower()
-    users = [u for u in call.runtime.security.users() if u.user_id.lower().startswith(wanted)]
-    return json_response([_user_json(user) for user in users])
+    wanted = call.query("userId") or ""
+    source = call.query("source") or None
+    found: list[dict[str, Any]] = []
+    if source in (None, DEFAULT_SOURCE):
+        local = call.runtime.security.users()
+        found += [_user_json(u) for u in local if u.user_id.lower().startswith(wanted.lower())]
+    if source in (None, LDAP_SOURCE):
+        found += [_directory_user_json(u) for u in call.runtime.ldap_realm.users(wanted)]
+    return json_response(found)
 
 
 def create_user(call: Call) -> Response:

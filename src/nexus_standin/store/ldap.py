@@ -38,6 +38,10 @@ class LdapStore:
         )
         return [_server(row, index + 1) for index, row in enumerate(rows)]
 
+    def configs(self) -> list[dict[str, Any]]:
+        """Every server's configuration, in order (what the LDAP realm asks)."""
+        return [server.config for server in self.all()]
+
     def get(self, name: str) -> LdapServer | None:
         return next((server for server in self.all() if server.name == name), None)
 
