@@ -235,7 +235,7 @@ NETWORK = [
     Case(
         "nexus-hangs-up",
         ("migrate", "provision"),
-        ("{hangup}/service/rest/v1/status/check", "connection failed"),
+        ("{hangup}/service/rest/v1/status/check", "the connection was closed before an answer"),
         {"cutover.toml": nexus_at("{hangup}")},
         ADMIN,
     ),
@@ -337,7 +337,7 @@ TLS = [
     Case(
         "http-to-a-tls-server",
         ("migrate", "provision"),
-        ("connection failed",),
+        ("the connection was closed before an answer",),
         {"cutover.toml": nexus_at("{tls_as_http}")},
         ADMIN,
     ),

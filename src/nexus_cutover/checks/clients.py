@@ -5,8 +5,10 @@ All of these read the scanner's findings; CLIENT-3 also resolves requirements wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from nexus_cutover.checks import Problems, Proof, count
 from nexus_cutover.checks.install import report_problems
@@ -298,10 +300,31 @@ def installing_dockerfiles(project: Path) -> list[Path]:
         with path.open("rb") as stream:
             # fileobj: given a path, dockerfile-parse appends "/Dockerfile" to other names.
             parser = DockerfileParser(fileobj=stream)
-            runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
+            runs = _run_texts(parser.structure)
         if any(word in run for run in runs for word in INSTALL_WORDS):
             found.append(path)
     return found
+
+
+_HEREDOC = re.compile(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
+
+
+def _run_texts(structure: list[dict[str, Any]]) -> list[str]:
+    """Each RUN's command with its heredoc bodies: dockerfile-parse predates heredocs and
+    reads a body's lines as instructions of their own, so they are joined back here."""
+    runs: list[str] = []
+    items = iter(structure)
+    for item in items:
+        if item["instruction"] != "RUN":
+            continue
+        text = [item["value"]]
+        for marker in _HEREDOC.findall(item["value"]):
+            for line in items:
+                if line["content"].strip() == marker:
+                    break
+                text.append(line["content"].strip())
+        runs.append("\n".join(text))
+    return runs
 
 
 def dockerfiles_use_group(results: Sequence[ScanResult]) -> Proof:
