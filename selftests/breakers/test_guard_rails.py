@@ -148,7 +148,12 @@ def test_instance_over_its_limits_fails_cap_2(refusing_nexus: Lab) -> None:
 
 
 def test_admin_in_client_files_fails_sec_5(lab: Lab) -> None:
-    lab.edit("ledger-worker/.pypirc", "username = ledger", "username = admin")
+    # configure left the section without the pypiserver user; a team then adds the admin
+    lab.edit(
+        "ledger-worker/.pypirc",
+        "/repository/pypi-hosted/\n",
+        "/repository/pypi-hosted/\nusername = admin\n",
+    )
     lab.edit(
         "ledger-worker/.github/workflows/release.yaml",
         "    env:\n",
@@ -157,11 +162,19 @@ def test_admin_in_client_files_fails_sec_5(lab: Lab) -> None:
     only_failure(
         lab.run("SEC-5,SEC-3"),
         "SEC-5",
-        "ledger-worker/.pypirc:4 (",
+        "ledger-worker/.pypirc:",
         "username = admin)",
         "ledger-worker/.github/workflows/release.yaml",
         "deployer role",
     )
+
+
+def _health_privileges(lab: Lab) -> list[str]:
+    """The read-only role as provision makes it for the lab (LDAP reads where LDAP is expected
+    and Nexus lists them)."""
+    available = [p["name"] for p in lab.rest("GET", "/v1/security/privileges").json()]
+    expected = lab.target.expected
+    return health_privileges(expected.repository_names, expected.ldap is not False, available)
 
 
 def _user(lab: Lab, user: str, privileges: list[str], folder: Path) -> Path:
@@ -203,7 +216,7 @@ def test_health_account_lacking_a_privilege_fails_sec_6(
     """The read-only role without admin read on the group: SEC-6 says what to add (REPO-3
     would fail too, later and less plainly; TS-5 still passes)."""
     lacking = "nx-repository-admin-pypi-pypi-group-read"
-    every = health_privileges(lab.target.expected.repository_names)
+    every = _health_privileges(lab)
     assert lacking in every
     privileges = [p for p in every if p != lacking]
     config = _user(lab, "nexus-health", privileges, tmp_path_factory.mktemp("health"))
@@ -230,9 +243,7 @@ def test_health_phase_is_green_as_a_user_with_only_the_read_only_role(
     provision` made: every health check passes (pypiserver is gone by then: DECOM-2 sees no
     URL), and nothing warns."""
     role = lab.rest("GET", "/v1/security/roles/nexus-cutover-health").json()
-    assert sorted(role["privileges"]) == sorted(
-        health_privileges(lab.target.expected.repository_names)
-    )
+    assert sorted(role["privileges"]) == sorted(_health_privileges(lab))
     config = _user(lab, "nexus-health", role["privileges"], tmp_path_factory.mktemp("health"))
     text = config.read_text(encoding="utf-8")
     text = text.replace(f"url = {json.dumps(str(lab.target.pypiserver.url))}", 'url = ""', 1)

@@ -297,6 +297,10 @@ def pytest_runtest_makereport(
         # A pass that says nothing it proved is a vacuous pass: never count it.
         report.outcome = "failed"
         report.longrepr = NO_EVIDENCE
+    if call.excinfo is not None and isinstance(call.excinfo.value, CutoverError):
+        # A server's answer the check could not go past (a 429 after retries, a 403): its
+        # one-line message is the finding, not a traceback with the exception's type.
+        report.longrepr = str(call.excinfo.value)
     from nexus_cutover.results import CheckResult
 
     secrets = settings_of(item.config).secrets() + _target_secrets(item.config)

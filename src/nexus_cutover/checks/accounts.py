@@ -25,6 +25,7 @@ import requests
 from nexus_cutover.checks import Proof
 from nexus_cutover.checks.warnings import passed
 from nexus_cutover.clients.nexus_admin import NexusAdmin
+from nexus_cutover.clients.nexus_ldap import NexusLdap
 from nexus_cutover.config import Expected
 from nexus_cutover.errors import ForbiddenError, NotFoundError, ServerError
 from nexus_cutover.guardrails.roles import METRICS
@@ -133,6 +134,14 @@ def lacking_privileges(
             admin.roles()
         except ForbiddenError:
             lacking.append("nx-roles-read")
+        try:
+            NexusLdap(admin).active_realms()
+        except ForbiddenError:
+            lacking.append("nx-settings-read")
+        try:
+            admin.users()
+        except ForbiddenError:
+            lacking.append("nx-users-read")
     visible = {r.get("name") for r in admin.repositories()}
     for kind, name in zip(("proxy", "hosted", "group"), expected.repository_names, strict=True):
         try:
@@ -171,17 +180,19 @@ def least_privilege_account(
     )
     reads = "status checks, the three repositories' settings, listings and index pages"
     try:
-        users = admin.users()
+        # Privileges are read only by administrators (nexus:privileges:read): never by the
+        # read-only role, which holds users:read where LDAP is expected.
+        privileges = admin.privilege_names()
     except ForbiddenError:
         named = credentials.user.lower() in {u.lower() for u in expected.admin_users}
         return passed(
-            f"user '{credentials.user}' reads {reads}, and may not list Nexus's users (403):"
-            " no administrator",
+            f"user '{credentials.user}' reads {reads}, and may not list Nexus's privileges"
+            " (403): no administrator",
             [f"the account is named '{credentials.user}' like an admin: {advice}"] if named else [],
         )
     except ServerError as error:
         return Proof.failed(f"cannot tell the account's rights: {error}")
     return passed(
-        f"user '{credentials.user}' reads {reads}, and lists Nexus's {len(users)} users",
+        f"user '{credentials.user}' reads {reads}, and lists Nexus's {len(privileges)} privileges",
         [f"the health check runs as '{credentials.user}', an administrator: {advice}"],
     )

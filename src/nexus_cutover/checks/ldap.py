@@ -113,8 +113,20 @@ def _ldap_setup(ldap: NexusLdap, expected: LdapExpectation, passwords: LdapPassw
             f"LDAP server '{expected.name}' differs from the expected configuration"
             f" ({'; '.join(drift)}): fix it under {WHERE}"
         )
+    verified = "verifies"
     try:
         ldap.verify_connection(server)
+    except ForbiddenError as error:
+        # A read-only account (the health check's) may not verify (nexus:ldap:update): the
+        # probe user's login below then proves that Nexus reaches and binds the directory.
+        if expected.probe_user is None:
+            problems.append(
+                f"{error}: this account may not verify LDAP server '{expected.name}' and no"
+                " probe user is configured (expected.ldap.probe_user) whose login would"
+                " prove the connection"
+            )
+            return Proof(problems)
+        verified = f"reached by {expected.probe_user}'s login (this account may not verify)"
     except CutoverError as error:
         problems.append(
             f"LDAP server '{expected.name}' ({server.get('host')}:{server.get('port')}) does"
@@ -137,7 +149,7 @@ def _ldap_setup(ldap: NexusLdap, expected: LdapExpectation, passwords: LdapPassw
     mapped = ", ".join(sorted(expected.groups)) or "none"
     return Proof.passed(
         f"server '{expected.name}' ({server.get('protocol')} {server.get('host')}:"
-        f"{server.get('port')}, base {server.get('searchBase')}) matches and verifies;"
+        f"{server.get('port')}, base {server.get('searchBase')}) matches and {verified};"
         f" {LDAP_REALM} active; groups mapped to roles: {mapped}; {probe}"
     )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -387,7 +388,15 @@ def _retries_made(response: requests.Response) -> int:
 
 
 def unreachable(what: str, url: str, error: Exception) -> UnreachableError:
+    cut = _INCOMPLETE.search(str(error))
+    if isinstance(error, requests.exceptions.ChunkedEncodingError) or cut:
+        # The server answered, then the body stopped short (and again when retried).
+        detail = f" ({cut.group(1)} bytes read, {cut.group(2)} more expected)" if cut else ""
+        return UnreachableError(f"{what}: the answer from {url} broke off{detail}", url=url)
     return UnreachableError(f"{what}: cannot reach {url}: {failure_reason(error)}", url=url)
+
+
+_INCOMPLETE = re.compile(r"IncompleteRead\((\d+) bytes read, (\d+) more expected\)")
 
 
 def failure_reason(error: Exception) -> str:

@@ -12,8 +12,12 @@ What the health phase reads and the privilege each needs (3.77 resources):
   `read` (`SecurityFacetSupport`: GET is read).
 - only where `expected.ldap` says Nexus must use LDAP (LDAP-1 is not applicable otherwise):
   `v1/security/ldap` needs `nexus:ldap:read` (`nx-ldap-read`; the LDAP plugin is not public, so
-  it is added only where the target lists it) and the role listing `nexus:roles:read`
-  (`nx-roles-read`, 3.77 `RoleApiResource`).
+  it is added only where the target lists it), the role listing `nexus:roles:read`
+  (`nx-roles-read`, 3.77 `RoleApiResource`), the active realms `nexus:settings:read`
+  (`nx-settings-read`, 3.77 `RealmApiResource`) and the directory user's groups
+  `nexus:users:read` (`nx-users-read`, 3.77 `UserApiResource`). LDAP's verify-connection needs
+  `nexus:ldap:update`, which a read-only role never holds: LDAP-1 then proves the connection
+  by the probe user's login.
 Privilege ids: `nx-repository-admin-<format>-<repo>-<action>`, `nx-repository-view-<format>-
 <repo>-<action>` (`RepositoryAdminPrivilegeDescriptor`, `RepositoryViewPrivilegeDescriptor`),
 made for every repository when it is created, which is why the role comes after them.
@@ -27,7 +31,7 @@ from typing import Any
 METRICS = "nx-metrics-all"
 # Where LDAP is expected, for LDAP-1: its servers (added where Nexus lists the privilege, the
 # LDAP plugin being closed) and the roles its groups map to.
-LDAP = ("nx-ldap-read", "nx-roles-read")
+LDAP = ("nx-ldap-read", "nx-roles-read", "nx-settings-read", "nx-users-read")
 DESCRIPTION = "Read-only account for the nexus-cutover health check (managed by nexus-cutover)"
 
 
