@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urlsplit
 
 import requests
 from packaging.utils import canonicalize_name
@@ -28,40 +27,26 @@ class Link:
         return self.hashes.get("sha256")
 
 
-class _AnchorParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.anchors: list[tuple[dict[str, str | None], str]] = []
-        self._open: dict[str, str | None] | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            self._open, self._text = dict(attrs), []
-
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._open is not None:
-            self.anchors.append((self._open, "".join(self._text).strip()))
-            self._open = None
-
-
 def parse_links(html: str, page_url: str) -> list[Link]:
-    parser = _AnchorParser()
-    parser.feed(html)
-    links = []
-    for attrs, text in parser.anchors:
-        href = attrs.get("href")
-        if not href:
-            continue
-        url, fragment = urldefrag(urljoin(page_url, href))
-        hashes = dict([fragment.split("=", 1)]) if "=" in fragment else {}
-        filename = url.rsplit("/", 1)[-1] or text
-        links.append(Link(filename, url, hashes, attrs.get("data-requires-python")))
-    return links
+    """The anchors of a PEP 503 page (pypi-simple parses it): file name, absolute URL without
+    the fragment, the fragment's hash, and data-requires-python."""
+    from pypi_simple import ProjectPage  # imported on first use: it loads BeautifulSoup
+
+    page = ProjectPage.from_html("", html, page_url)
+    return [
+        Link(
+            _filename(package.url) or package.filename,
+            package.url,
+            dict(package.digests),
+            package.requires_python,
+        )
+        for package in page.packages
+    ]
+
+
+def _filename(url: str) -> str:
+    """The file name as pip takes it: the URL path's last part, unquoted (not the link text)."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
 def project_page_url(index_url: str, project: str) -> str:
