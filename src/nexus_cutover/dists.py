@@ -43,9 +43,6 @@ class Inventory:
     files: tuple[DistFile, ...]
     problems: tuple[str, ...]  # one readable line per file that could not be read
 
-    def by_key(self) -> dict[tuple[str, str], DistFile]:
-        return {f.key: f for f in self.files}
-
     def projects(self) -> dict[str, set[str]]:
         versions: dict[str, set[str]] = {}
         for dist in self.files:

@@ -82,8 +82,6 @@ SAMPLE_RELEASES: tuple[SampleRelease, ...] = (
     SampleRelease("acme-hive-plugins", "0.0.7"),
 )
 
-INTERNAL_PROJECTS: tuple[str, ...] = tuple(sorted({r.name for r in SAMPLE_RELEASES}))
-
 
 def build_samples(
     cache_dir: Path, releases: tuple[SampleRelease, ...] = SAMPLE_RELEASES

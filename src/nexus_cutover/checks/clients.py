@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nexus_cutover.checks import Problems, Proof, count
+from nexus_cutover.checks import Problems, Proof, count, listing
 from nexus_cutover.checks.install import report_problems
 from nexus_cutover.clients.sandbox import Sandbox
 from nexus_cutover.config import Expected
@@ -61,11 +61,6 @@ def _where(result: ScanResult, ref: IndexReference) -> str:
     return f"{result.root.name}/{ref.path}:{ref.line}"
 
 
-def _listing(items: Sequence[str], limit: int = 6) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
 def _references(
     results: Iterable[ScanResult], kinds: Sequence[str] | None = None
 ) -> list[tuple[ScanResult, IndexReference]]:
@@ -86,7 +81,9 @@ def old_index_problems(
         if ref.classification == "old-index"
     ]
     if stale:
-        return [f"{len(stale)} {what} still name the old index: {_listing(stale)}; {CONFIGURE_FIX}"]
+        return [
+            f"{len(stale)} {what} still name the old index: {listing(stale, 6)}; {CONFIGURE_FIX}"
+        ]
     return []
 
 
@@ -102,7 +99,7 @@ def not_group_problems(
     if elsewhere:
         return [
             f"{len(elsewhere)} {what} install from somewhere other than the group:"
-            f" {_listing(elsewhere)}"
+            f" {listing(elsewhere, 6)}"
         ]
     return []
 
@@ -114,7 +111,7 @@ def inventory_problems(results: Sequence[ScanResult], setup: Problems) -> Proof:
     if unreadable:
         problems.append(
             f"{len(unreadable)} files could not be read, so the inventory of"
-            f" projects on the old index is incomplete: {_listing(unreadable, 3)}"
+            f" projects on the old index is incomplete: {listing(unreadable, 3)}"
         )
     if not results:
         problems.append("no project was scanned: the inventory is empty")
@@ -369,7 +366,7 @@ def committed_credentials(results: Sequence[ScanResult]) -> Proof:
     ]
     if found:
         return Proof.failed(
-            f"{len(found)} credentials are committed in project files: {_listing(found)};"
+            f"{len(found)} credentials are committed in project files: {listing(found, 6)};"
             " remove them and use environment variables, keyring or CI secrets instead"
         )
     files = sum(r.files_scanned for r in results)

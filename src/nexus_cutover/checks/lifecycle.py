@@ -22,7 +22,7 @@ from nexus_cutover.archive import (
     restore_backup,
     verify_backup,
 )
-from nexus_cutover.checks import Problems, Proof, count
+from nexus_cutover.checks import Problems, Proof, count, listing
 from nexus_cutover.clients.pypiserver import PypiserverClient
 from nexus_cutover.dists import Inventory, inventory_folder, is_distribution
 from nexus_cutover.errors import CutoverError
@@ -32,11 +32,6 @@ from nexus_cutover.target import PypiserverEndpoint
 # Serves a packages folder with a real pypiserver while the block runs; yields its URL.
 Serve = Callable[[Path], AbstractContextManager[str]]
 DECOMMISSION_TIMEOUT = 5.0
-
-
-def _listing(items: Sequence[str], limit: int = 5) -> str:
-    shown = "; ".join(items[:limit])
-    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _distributions(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
@@ -73,7 +68,8 @@ def backup_complete(archive: Path | None, old: Inventory) -> Proof:
     problems = verify_backup(archive, old)
     if problems:
         return Proof.failed(
-            f"{archive} does not restore the old index: {_listing(problems)}; make a new backup"
+            f"{archive} does not restore the old index:"
+            f" {listing(problems, separator='; ')}; make a new backup"
         )
     return Proof.passed(
         f"all {count(len(old.files), 'file')} of the old index found in {archive.name} with"
@@ -104,8 +100,8 @@ def backup_restores(archive: Path | None, scratch: Path, serve: Serve, old: Inve
     missing += [name for name in _not_held(contents.manifest, by_name) if name not in old_files]
     if missing:
         return Proof.failed(
-            f"a pypiserver started on the restored backup does not serve"
-            f" {len(missing)} files of the old index byte for byte: {_listing(missing)}"
+            f"a pypiserver started on the restored backup does not serve {len(missing)} files"
+            f" of the old index byte for byte: {listing(missing, separator='; ')}"
         )
     return Proof.passed(
         f"a pypiserver on the restored {archive.name} served all"
@@ -137,12 +133,12 @@ def decommission_allowed(results: Sequence[CheckResult], phase_checks: Iterable[
     if blocking:
         problems.append(
             f"decommissioning is refused: {len(blocking)} checks did not pass:"
-            f" {_listing(blocking, 8)}"
+            f" {listing(blocking, 8, separator='; ')}"
         )
     if missing:
         problems.append(
             f"decommissioning needs a full run: {len(missing)} checks of this phase"
-            f" did not run: {_listing(missing, 8)}"
+            f" did not run: {listing(missing, 8, separator='; ')}"
         )
     passed = sorted({r.id for r in results if r.outcome == "passed" and r.id != "DECOM-1"})
     if not problems and not passed:
@@ -247,7 +243,7 @@ def archive_complete(
     if missing:
         return Proof.failed(
             f"{archive_dir} lacks or changed {len(missing)} files of the backup or the old"
-            f" folder: {_listing(sorted(set(missing)))}"
+            f" folder: {listing(sorted(set(missing)), separator='; ')}"
         )
     also = f" and all {len(own.files)} of {old.packages_dir}" if own is not None else ""
     return Proof.passed(

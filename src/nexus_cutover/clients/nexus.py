@@ -199,9 +199,6 @@ class NexusClient:
     def roles(self, source: str | None = None) -> list[dict[str, Any]]:
         return list(self._get_json("list roles", "/v1/security/roles", source=source) or [])
 
-    def anonymous_access(self) -> dict[str, Any]:
-        return dict(self._get_json("read anonymous access", "/v1/security/anonymous") or {})
-
     def _pages(self, what: str, path: str, shape: type[Page], **params: Any) -> Iterator[Page]:
         """Every page of a paged listing, following continuationToken."""
         token: str | None = None

@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from nexus_cutover.clients.http import fetch, fetch_many
 from nexus_cutover.errors import ServerError
 
-__all__ = ["Link", "fetch", "parse_links", "project_links", "project_links_many", "root_projects"]
+__all__ = ["Link", "fetch", "parse_links", "project_links", "project_links_many"]
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,3 @@ def project_links_many(
         name: answer if isinstance(answer, ServerError) else parse_links(answer.text, answer.url)
         for name, answer in zip(names, answers, strict=True)
     }
-
-
-def root_projects(session: requests.Session, index_url: str, timeout: float = 30.0) -> list[str]:
-    url = f"{index_url.rstrip('/')}/"
-    response = fetch(session, url, "simple root index", timeout)
-    return [
-        canonicalize_name(link.url.rstrip("/").rsplit("/", 1)[-1])
-        for link in parse_links(response.text, response.url)
-    ]
