@@ -5,10 +5,8 @@ All of these read the scanner's findings; CLIENT-3 also resolves requirements wi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from nexus_cutover.checks import Problems, Proof, count, listing
 from nexus_cutover.checks.install import report_problems
@@ -19,6 +17,7 @@ from nexus_cutover.scan import (
     IndexReference,
     ScanResult,
     detect_kind,
+    run_commands,
     scan_context,
     scan_file,
     scan_tree,
@@ -281,9 +280,7 @@ def dockerfiles_free_of_old_index(results: Sequence[ScanResult]) -> Proof:
 
 
 def installing_dockerfiles(project: Path) -> list[Path]:
-    """Dockerfiles whose RUN instructions install Python packages."""
-    from dockerfile_parse import DockerfileParser
-
+    """Dockerfiles whose RUN instructions (heredocs included) install Python packages."""
     found = []
     for path in sorted(project.rglob("*")):
         name = path.name
@@ -294,34 +291,10 @@ def installing_dockerfiles(project: Path) -> list[Path]:
             or name == "Containerfile"
         ):
             continue
-        with path.open("rb") as stream:
-            # fileobj: given a path, dockerfile-parse appends "/Dockerfile" to other names.
-            parser = DockerfileParser(fileobj=stream)
-            runs = _run_texts(parser.structure)
+        runs = run_commands(path.read_text(encoding="utf-8", errors="replace"))
         if any(word in run for run in runs for word in INSTALL_WORDS):
             found.append(path)
     return found
-
-
-_HEREDOC = re.compile(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
-
-
-def _run_texts(structure: list[dict[str, Any]]) -> list[str]:
-    """Each RUN's command with its heredoc bodies: dockerfile-parse predates heredocs and
-    reads a body's lines as instructions of their own, so they are joined back here."""
-    runs: list[str] = []
-    items = iter(structure)
-    for item in items:
-        if item["instruction"] != "RUN":
-            continue
-        text = [item["value"]]
-        for marker in _HEREDOC.findall(item["value"]):
-            for line in items:
-                if line["content"].strip() == marker:
-                    break
-                text.append(line["content"].strip())
-        runs.append("\n".join(text))
-    return runs
 
 
 def dockerfiles_use_group(results: Sequence[ScanResult]) -> Proof:

@@ -160,10 +160,10 @@ def _timestamp(value: object) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def _cached_items(client: NexusClient, proxy: str, project: str) -> dict[str, dict[str, Any]]:
-    """The proxy's cached distribution files of `project`, by file name (search API)."""
+def _cached_items(client: NexusClient, repository: str, project: str) -> dict[str, dict[str, Any]]:
+    """The distribution files of `project` that `repository` holds, by file name (search)."""
     found = {}
-    for item in client.search_asset_items(repository=proxy, name=canonicalize_name(project)):
+    for item in client.search_asset_items(repository=repository, name=canonicalize_name(project)):
         path = str(item.get("path", "")).lstrip("/")
         if path.startswith("packages/"):
             found[path.rsplit("/", 1)[-1]] = item
@@ -256,7 +256,7 @@ def _served_by_proxy_alone(
     try:
         members = client.pypi_repository("group", group).get("group", {}).get("memberNames", [])
         others = [m for m in members if m != proxy]
-        holders = [m for m in others if filename in _held_files(client, m, project)]
+        holders = [m for m in others if filename in _cached_items(client, m, project)]
     except ServerError as error:
         return Proof.failed(*stale.problems, f"{error}; cannot tell which member served it")
     if proxy not in members:
@@ -270,15 +270,6 @@ def _served_by_proxy_alone(
         f" other member of '{group}' ({', '.join(others) or 'none'}) holds a file of that"
         f" name; {cached}"
     )
-
-
-def _held_files(client: NexusClient, repository: str, project: str) -> set[str]:
-    return {
-        str(item.get("path", "")).rsplit("/", 1)[-1]
-        for item in client.search_asset_items(
-            repository=repository, name=canonicalize_name(project)
-        )
-    }
 
 
 def _wait_for(

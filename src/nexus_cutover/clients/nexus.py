@@ -22,12 +22,13 @@ from nexus_cutover.clients.nexus_models import (
     AssetPage,
     AssetXO,
     ComponentPage,
+    RawAssetPage,
     request_body,
 )
 from nexus_cutover.errors import ServerError
 from nexus_cutover.target import NexusEndpoint
 
-Page = TypeVar("Page", AssetPage, ComponentPage)
+Page = TypeVar("Page", AssetPage, ComponentPage, RawAssetPage)
 
 
 @dataclass(frozen=True)
@@ -152,19 +153,8 @@ class NexusClient:
 
     def search_asset_items(self, **criteria: Any) -> Iterator[dict[str, Any]]:
         """The raw AssetXO items of GET /v1/search/assets (with blobCreated, lastDownloaded)."""
-        what = "search assets"
-        token: str | None = None
-        while True:
-            data = self._get_json(what, "/v1/search/assets", **criteria, continuationToken=token)
-            page = data if isinstance(data, dict) else {}
-            items = page.get("items")
-            if not isinstance(items, list):
-                url = self._url("/v1/search/assets")
-                raise ServerError(f"{what}: {url} answered without an items list", url=url)
-            yield from (item for item in items if isinstance(item, dict))
-            token = page.get("continuationToken")
-            if not token:
-                return
+        for page in self._pages("search assets", "/v1/search/assets", RawAssetPage, **criteria):
+            yield from page.items
 
     def delete_component(self, component_id: str) -> None:
         fetch(
@@ -198,6 +188,14 @@ class NexusClient:
 
     def roles(self, source: str | None = None) -> list[dict[str, Any]]:
         return list(self._get_json("list roles", "/v1/security/roles", source=source) or [])
+
+    def save_role(self, role: dict[str, Any], *, update: bool) -> None:
+        """Create (POST) or replace (PUT) a role from its `RoleXORequest` body."""
+        if update:
+            path = f"/v1/security/roles/{role['id']}"
+            self._send_json(f"update role '{role['id']}'", "PUT", path, role)
+        else:
+            self._send_json(f"create role '{role['id']}'", "POST", "/v1/security/roles", role)
 
     def _pages(self, what: str, path: str, shape: type[Page], **params: Any) -> Iterator[Page]:
         """Every page of a paged listing, following continuationToken."""

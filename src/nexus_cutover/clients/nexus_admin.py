@@ -74,13 +74,6 @@ class NexusAdmin(NexusClient):
             return None
         return dict(result or {})
 
-    def save_role(self, role: dict[str, Any], *, update: bool) -> None:
-        if update:
-            path = f"/v1/security/roles/{role['id']}"
-            self._send_json(f"update role '{role['id']}'", "PUT", path, role)
-        else:
-            self._send_json(f"create role '{role['id']}'", "POST", "/v1/security/roles", role)
-
     def create_user(self, user: dict[str, Any]) -> None:
         """POST /v1/security/users (`ApiCreateUser`); the password goes in the body only."""
         self._send_json(f"create user '{user['userId']}'", "POST", "/v1/security/users", user)

@@ -53,11 +53,7 @@ class NexusLdap:
         return self.client.roles(source)
 
     def save_role(self, body: dict[str, Any], *, update: bool) -> None:
-        if update:
-            path = f"/v1/security/roles/{body['id']}"
-            self._send(f"update role '{body['id']}'", "PUT", path, body)
-        else:
-            self._send(f"create role '{body['id']}'", "POST", "/v1/security/roles", body)
+        self.client.save_role(body, update=update)
 
     def active_realms(self) -> list[str]:
         realms = self.client._get_json("read the active realms", "/v1/security/realms/active")

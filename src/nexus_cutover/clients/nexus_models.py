@@ -47,6 +47,13 @@ class AssetPage(_Answer):
     continuation_token: str | None = Field(default=None, alias="continuationToken")
 
 
+class RawAssetPage(_Answer):
+    """GET /v1/search/assets as Nexus sends each item (blobCreated, lastDownloaded included)."""
+
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    continuation_token: str | None = Field(default=None, alias="continuationToken")
+
+
 class ComponentPage(_Answer):
     items: list[ComponentXO] = Field(default_factory=list)
     continuation_token: str | None = Field(default=None, alias="continuationToken")

@@ -5,6 +5,7 @@ the parsers found; `urls` holds the matching rules and secret masking.
 """
 
 from nexus_cutover.scan.context import scan_context
+from nexus_cutover.scan.dockerfile import run_commands
 from nexus_cutover.scan.kinds import detect_kind
 from nexus_cutover.scan.model import (
     Classification,
@@ -38,6 +39,7 @@ __all__ = [
     "pypirc_servers",
     "render_text",
     "result_to_json",
+    "run_commands",
     "scan_context",
     "scan_file",
     "scan_tree",

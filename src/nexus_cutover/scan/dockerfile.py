@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -144,6 +145,28 @@ def parse_dockerfile(text: str, embedded: BodyParser) -> Findings:
         message = f"Dockerfile: cannot parse ({type(exc).__name__})"
         return Findings(problems=[Problem(None, message)])
     found = Findings()
+    for ins, end in _instructions(structure, raw):
+        found.add(_instruction(ins, raw, end, embedded))
+    return found
+
+
+def run_commands(text: str) -> list[str]:
+    """Each RUN instruction as written, its heredoc bodies included (DOCKER-2/3 look for
+    installs in them)."""
+    raw = split_lines(text)
+    structure = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8"))).structure
+    return [
+        "\n".join(raw[ins["startline"] : end + 1])
+        for ins, end in _instructions(structure, raw)
+        if ins["instruction"].upper() == "RUN"
+    ]
+
+
+def _instructions(
+    structure: list[dict[str, Any]], raw: list[str]
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each real instruction and the index of its last raw line: dockerfile-parse reads a
+    heredoc's body lines as instructions of their own, so they are skipped here."""
     skip_to = -1
     for ins in structure:
         if ins["startline"] <= skip_to or ins["instruction"] == "COMMENT":
@@ -152,5 +175,4 @@ def parse_dockerfile(text: str, embedded: BodyParser) -> Findings:
         if HEREDOC.search(ins["value"]) and ins["instruction"].upper() in ("RUN", "COPY", "ADD"):
             end = _heredoc_end(raw, ins["endline"], ins["value"])
         skip_to = end
-        found.add(_instruction(ins, raw, end, embedded))
-    return found
+        yield ins, end
