@@ -1,5 +1,14 @@
 """Breakers for INSTALL-1..3: each breaks the property its check claims, nothing else."""
 
+import re
+
+import pytest
+import requests
+from packaging.version import Version
+
+from nexus_cutover.clients.sandbox import Sandbox
+from nexus_cutover.clients.simple import parse_links
+from nexus_cutover.dists import parse_filename
 from selftests.breakers.lab import Lab, only_failure, reconfigure
 from selftests.faults.lab import proxied
 from selftests.faults.proxy import RewriteBody
@@ -41,3 +50,45 @@ def test_group_fetching_through_another_proxy_fails_install_3(lab: Lab) -> None:
     assert lab.rest("POST", "/v1/repositories/pypi/proxy", json=body).status_code == 201
     reconfigure(lab, "group", "pypi-group", **{"group.memberNames": ["pypi-hosted", "pypi-other"]})
     only_failure(lab.run("INSTALL-1,INSTALL-3"), "INSTALL-3", "pypi-proxy", "no cached")
+
+
+def test_cached_file_also_held_by_another_member_fails_install_3(
+    lab: Lab, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every file of six the group lists is cached already (no timestamp can date the fetch),
+    and another member of the group holds the same file: nothing shows that the group served
+    it from pypi-proxy."""
+    proxy_page = f"{lab.target.nexus.simple('pypi-proxy')}six/"
+    links = parse_links(requests.get(proxy_page, timeout=60).text, proxy_page)
+    wheels = [link for link in links if link.filename.endswith(".whl")]
+    wheel = max(wheels, key=lambda link: Version(parse_filename(link.filename)[1]))
+    copy = tmp_path_factory.mktemp("shadow") / wheel.filename
+    copy.write_bytes(requests.get(wheel.url, timeout=60).content)  # cached by pypi-proxy now
+    body = {
+        "name": "pypi-shadow",
+        "online": True,
+        "storage": {
+            "blobStoreName": "default",
+            "strictContentTypeValidation": True,
+            "writePolicy": "allow",
+        },
+    }
+    assert lab.rest("POST", "/v1/repositories/pypi/hosted", json=body).status_code == 201
+    box = Sandbox(tmp_path_factory.mktemp("home"))
+    shadow = lab.target.nexus.repository("pypi-shadow")
+    run = box.twine(["upload", "--repository-url", shadow, str(copy)], lab.target.nexus.credentials)
+    assert run.ok, run.output
+    members = ["pypi-hosted", "pypi-proxy", "pypi-shadow"]
+    reconfigure(lab, "group", "pypi-group", **{"group.memberNames": members})
+
+    def only_that_wheel(page: bytes) -> bytes:
+        anchors = re.findall(rb"<a [^>]*>[^<]*</a>", page)
+        kept = [a for a in anchors if wheel.filename.encode() in a]
+        return b"<html><body>" + b"<br/>".join(kept) + b"</body></html>"
+
+    with proxied(lab) as faulty:
+        faulty.rules.add(
+            RewriteBody(r"^/repository/pypi-group/simple/six/", rewrite=only_that_wheel)
+        )
+        verdicts = faulty.lab.run("INSTALL-3,INSTALL-2", target=faulty.target)
+    only_failure(verdicts, "INSTALL-3", "pypi-shadow", "also hold", wheel.filename)
