@@ -45,4 +45,10 @@ def test_external_backend_gives_the_same_results_as_local(lab: Lab) -> None:
     local = lab.run(None)
     external = lab.run(None, external=True)
     assert {k: v.outcome for k, v in external.items()} == {k: v.outcome for k, v in local.items()}
-    assert {v.outcome for v in local.values()} <= {"passed", "skipped"}
+    skipped = sorted(k for k, v in local.items() if v.outcome == "skipped")
+    failed = sorted(k for k, v in local.items() if v.outcome == "failed")
+    # Only the decommission gate may fail, and only because a check was skipped (DOCKER-3
+    # where no Docker engine answers): a skip is never counted as a pass.
+    assert failed == (["DECOM-1"] if skipped else []), local
+    for ident in skipped:
+        assert ident in local["DECOM-1"].message, local["DECOM-1"]

@@ -159,8 +159,9 @@ def docker_unavailable() -> str | None:
             client.ping()
         finally:
             client.close()
-    except Exception as error:  # the SDK raises many kinds for "no engine"
-        return f"no Docker engine answers ({type(error).__name__}: {error})"
+    except Exception:  # the SDK raises many kinds, all meaning "no engine here"
+        where = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+        return f"no Docker engine answers at {where}: start one (dockerd) or set DOCKER_HOST"
     return None
 
 
